@@ -1,0 +1,268 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LoanOffers.Storage.AzureTables;
+
+/// <summary>
+/// Starts the pinned Azurite (the repository's <c>azurite/</c> folder) on loopback when the configured connection
+/// is the local emulator and nothing listens there yet, installing it with <c>npm ci</c> on first use, and stops
+/// what it started. Azurite's account name and key are the emulator's public, documented defaults, not secrets.
+/// </summary>
+public sealed partial class AzuriteEmulator : IAsyncDisposable
+{
+    public const string AccountName = "devstoreaccount1";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const int DefaultTablePort = 10002;
+    public const string DevelopmentConnectionString = "UseDevelopmentStorage=true";
+
+    private readonly Process _process;
+    private readonly ILogger _logger;
+
+    private AzuriteEmulator(Process process, int port, ILogger logger)
+    {
+        _process = process;
+        _logger = logger;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => ConnectionStringFor(Port);
+
+    public static string ConnectionStringFor(int port) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
+
+    /// <summary>The loopback table port of a connection string that points at the local emulator, else null.</summary>
+    public static int? LocalEmulatorPort(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return null;
+        }
+
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (builder.TryGetValue("UseDevelopmentStorage", out var development) && bool.TryParse(development?.ToString(), out var isDevelopment) && isDevelopment)
+        {
+            return DefaultTablePort;
+        }
+
+        if (builder.TryGetValue("TableEndpoint", out var endpoint)
+            && Uri.TryCreate(endpoint?.ToString(), UriKind.Absolute, out var uri)
+            && (uri.IsLoopback || uri.Host == "localhost")
+            && builder.TryGetValue("AccountName", out var account) && string.Equals(account?.ToString(), AccountName, StringComparison.Ordinal))
+        {
+            return uri.Port;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Starts Azurite for <paramref name="connectionString"/> if it names the local emulator and nothing listens on
+    /// its port; returns the started emulator (dispose it to stop it), or null when there was nothing to start.
+    /// </summary>
+    public static async Task<AzuriteEmulator?> EnsureRunningAsync(string? connectionString, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        if (LocalEmulatorPort(connectionString) is not int port || await IsListeningAsync(port, cancellationToken))
+        {
+            return null;
+        }
+
+        return await StartAsync(port, inMemory: true, logger, cancellationToken);
+    }
+
+    /// <summary>Starts Azurite's table service on <paramref name="port"/> (0: a free loopback port).</summary>
+    public static async Task<AzuriteEmulator> StartAsync(int port = 0, bool inMemory = true, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        logger ??= NullLogger.Instance;
+        var folder = FindAzuriteFolder();
+        var executable = Path.Combine(folder, "node_modules", ".bin", "azurite-table");
+        if (!File.Exists(executable))
+        {
+            await InstallAsync(folder, logger, cancellationToken);
+        }
+
+        if (port == 0)
+        {
+            port = FreeLoopbackPort();
+        }
+
+        var start = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (inMemory)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            var data = Path.Combine(folder, "data");
+            Directory.CreateDirectory(data);
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(data);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { Length: > 0 } text) LogAzuriteError(logger, text); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await IsListeningAsync(port, cancellationToken))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"Azurite did not start listening on 127.0.0.1:{port} (exit code {(process.HasExited ? process.ExitCode : -1)}).");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        LogStarted(logger, port, inMemory ? "in memory" : "in azurite/data");
+        return new AzuriteEmulator(process, port, logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        LogStopped(_logger, Port);
+        _process.Dispose();
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The repository's azurite folder: LOANOFFERS_AZURITE_DIR, else the nearest ancestor of the app or working directory that has one.</summary>
+    private static string FindAzuriteFolder()
+    {
+        if (Environment.GetEnvironmentVariable("LOANOFFERS_AZURITE_DIR") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, "azurite");
+                if (File.Exists(Path.Combine(candidate, "package.json")))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Could not find the repository's azurite/ folder (set LOANOFFERS_AZURITE_DIR, or point ConnectionStrings:Tables at a running storage account).");
+    }
+
+    private static async Task InstallAsync(string folder, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Several test processes may start at once: one installs, the others wait for its lock.
+        await using var installLock = await AcquireInstallLockAsync(folder, cancellationToken);
+        if (File.Exists(Path.Combine(folder, "node_modules", ".bin", "azurite-table")))
+        {
+            return;
+        }
+
+        LogInstalling(logger, folder);
+        var install = new ProcessStartInfo("npm")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        install.ArgumentList.Add("ci");
+        install.ArgumentList.Add("--no-audit");
+        install.ArgumentList.Add("--no-fund");
+
+        Process process;
+        try
+        {
+            process = Process.Start(install) ?? throw new InvalidOperationException("npm did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException(
+                "The embedded Azure Table Storage (Azurite) needs Node.js 18+ and npm, and neither was found on PATH. " +
+                "Install them (Debian/Ubuntu: apt-get install nodejs npm), or set ConnectionStrings:Tables to a running storage account.");
+        }
+
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.StandardOutput.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"'npm ci' in {folder} failed with exit code {process.ExitCode}: {await errors}");
+            }
+        }
+    }
+
+    private static async Task<FileStream> AcquireInstallLockAsync(string folder, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(folder, ".install.lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Installing Azurite with npm ci in {Folder}")]
+    private static partial void LogInstalling(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azurite table service started on 127.0.0.1:{Port} ({Persistence})")]
+    private static partial void LogStarted(ILogger logger, int port, string persistence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azurite on port {Port} stopped")]
+    private static partial void LogStopped(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Azurite: {Line}")]
+    private static partial void LogAzuriteError(ILogger logger, string line);
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace LoanOffers.Storage.AzureTables;
+
+/// <summary>
+/// Orleans grain storage on Azure Table Storage. One row per grain state, spread over several tables and
+/// partitions (<see cref="GrainStateLayout"/>); writes of one partition made in the same moment leave together as
+/// entity group transactions (<see cref="PartitionWriteQueue"/>); a batch can read whole partitions ahead
+/// (<see cref="IGrainStateReadAhead"/>) so activations find their rows in memory. ETags give optimistic concurrency
+/// per row; a lost race surfaces as <see cref="InconsistentStateException"/>.
+/// </summary>
+public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateReadAhead, ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>Largest binary property the service accepts.</summary>
+    internal const int MaxPropertyBytes = 64 * 1024;
+
+    /// <summary>Data properties per row; 15 x 64 KiB plus keys stays inside the 1 MiB entity limit.</summary>
+    internal const int MaxDataProperties = 15;
+
+    internal const int MaxStateBytes = MaxPropertyBytes * MaxDataProperties;
+
+    private const string DataPropertyPrefix = "Data";
+    private const string SizeProperty = "DataSize";
+
+    private readonly string _name;
+    private readonly AzureTableGrainStorageOptions _options;
+    private readonly IActivatorProvider _activators;
+    private readonly ILogger<AzureTableGrainStorage> _logger;
+    private readonly TableClient[] _tables;
+    private readonly ConcurrentDictionary<(int Table, string PartitionKey), PartitionWriteQueue> _writeQueues = new();
+    private readonly ReadAheadCache _readAhead;
+
+    public AzureTableGrainStorage(
+        string name,
+        AzureTableGrainStorageOptions options,
+        IOptions<ClusterOptions> clusterOptions,
+        IActivatorProvider activators,
+        ILogger<AzureTableGrainStorage> logger)
+    {
+        _name = name;
+        _options = options;
+        _activators = activators;
+        _logger = logger;
+        Layout = new GrainStateLayout(clusterOptions.Value.ServiceId, options.TableCount, options.PartitionsPerTable);
+        var service = options.CreateClient();
+        _tables = GrainStateLayout.TableNamesFor(options.TableName, options.TableCount).Select(service.GetTableClient).ToArray();
+        _readAhead = new ReadAheadCache(options.ReadAheadTimeToLive);
+    }
+
+    /// <inheritdoc />
+    public GrainStateLayout Layout { get; }
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<AzureTableGrainStorage>(_name), _options.InitStage, CreateTablesAsync);
+
+    /// <summary>Creates the state tables if they are missing.</summary>
+    public async Task CreateTablesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in _tables)
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        LogTablesReady(_name, _tables.Length, _options.PartitionsPerTable);
+    }
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var location = Layout.Locate(grainId, stateName);
+        TableEntity? entity;
+        if (_readAhead.TryTake(location, out var prefetched))
+        {
+            entity = prefetched;
+        }
+        else
+        {
+            var response = await _tables[location.TableIndex].GetEntityIfExistsAsync<TableEntity>(location.PartitionKey, location.RowKey);
+            entity = response.HasValue ? response.Value : null;
+        }
+
+        if (entity is null)
+        {
+            grainState.State = CreateEmptyState<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var data = ReadData(entity);
+        grainState.ETag = entity.ETag.ToString();
+        if (data is null)
+        {
+            // A row kept by a clear: no state, but its ETag guards the next write.
+            grainState.State = CreateEmptyState<T>();
+            grainState.RecordExists = false;
+            return;
+        }
+
+        grainState.State = _options.GrainStorageSerializer.Deserialize<T>(data);
+        grainState.RecordExists = true;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var location = Layout.Locate(grainId, stateName);
+        var data = _options.GrainStorageSerializer.Serialize(grainState.State);
+        var entity = CreateEntity(location, data, grainId, stateName);
+        var operation = grainState.ETag is null
+            ? new PendingRowOperation(TableTransactionActionType.Add, entity, default)
+            : new PendingRowOperation(TableTransactionActionType.UpdateReplace, entity, new ETag(grainState.ETag));
+
+        grainState.ETag = (await ExecuteAsync(location, operation, grainId, stateName, grainState.ETag))?.ToString();
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var location = Layout.Locate(grainId, stateName);
+        if (grainState.ETag is null)
+        {
+            // Nothing was ever written by this activation's view of the row, so there is nothing to delete.
+            grainState.State = CreateEmptyState<T>();
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var etag = new ETag(grainState.ETag);
+        var operation = _options.DeleteStateOnClear
+            ? new PendingRowOperation(TableTransactionActionType.Delete, new TableEntity(location.PartitionKey, location.RowKey), etag)
+            : new PendingRowOperation(TableTransactionActionType.UpdateReplace, new TableEntity(location.PartitionKey, location.RowKey), etag);
+
+        var newETag = await ExecuteAsync(location, operation, grainId, stateName, grainState.ETag);
+        grainState.ETag = _options.DeleteStateOnClear ? null : newETag?.ToString();
+        grainState.State = CreateEmptyState<T>();
+        grainState.RecordExists = false;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PrefetchAsync(IEnumerable<GrainId> grainIds, string stateName, CancellationToken cancellationToken = default)
+    {
+        _readAhead.RemoveExpired();
+        var partitions = grainIds
+            .Select(grainId => Layout.Locate(grainId, stateName))
+            .GroupBy(location => (location.TableIndex, location.PartitionKey))
+            .ToList();
+
+        var found = 0;
+        await Parallel.ForEachAsync(
+            partitions,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (partition, token) =>
+            {
+                var (tableIndex, partitionKey) = partition.Key;
+                var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+                await foreach (var row in _tables[tableIndex].QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
+                {
+                    rows[row.RowKey] = row;
+                }
+
+                foreach (var location in partition)
+                {
+                    rows.TryGetValue(location.RowKey, out var row);
+                    _readAhead.Put(location, row);
+                    if (row is not null)
+                    {
+                        Interlocked.Increment(ref found);
+                    }
+                }
+            });
+
+        return found;
+    }
+
+    private async Task<ETag?> ExecuteAsync(GrainStateLocation location, PendingRowOperation operation, GrainId grainId, string stateName, string? expectedETag)
+    {
+        _readAhead.Forget(location);
+        var queue = _writeQueues.GetOrAdd(
+            (location.TableIndex, location.PartitionKey),
+            key => new PartitionWriteQueue(_tables[key.Table], _options.MaxBatchSize, _options.MaxConcurrentBatchesPerPartition));
+        try
+        {
+            return await queue.Enqueue(operation);
+        }
+        catch (RequestFailedException failure) when (failure.Status is 404 or 409 or 412)
+        {
+            LogConcurrencyConflict(_name, grainId, stateName, operation.Type.ToString(), failure.Status);
+            throw new InconsistentStateException(
+                $"Azure table storage '{_name}': {operation.Type} of state '{stateName}' of grain {grainId} lost an optimistic concurrency check (HTTP {failure.Status}).",
+                storedEtag: "unknown",
+                currentEtag: expectedETag ?? "none",
+                failure);
+        }
+    }
+
+    private TableEntity CreateEntity(GrainStateLocation location, BinaryData data, GrainId grainId, string stateName)
+    {
+        var bytes = data.ToMemory();
+        if (bytes.Length > MaxStateBytes)
+        {
+            throw new GrainStateTooLargeException(_name, grainId, stateName, bytes.Length, MaxStateBytes);
+        }
+
+        var entity = new TableEntity(location.PartitionKey, location.RowKey) { [SizeProperty] = bytes.Length };
+        var chunk = 0;
+        for (var offset = 0; offset < bytes.Length; offset += MaxPropertyBytes, chunk++)
+        {
+            var length = Math.Min(MaxPropertyBytes, bytes.Length - offset);
+            entity[DataPropertyPrefix + chunk] = bytes.Slice(offset, length).ToArray();
+        }
+
+        return entity;
+    }
+
+    /// <summary>Joins the data properties back together; null when the row holds no state.</summary>
+    private static BinaryData? ReadData(TableEntity entity)
+    {
+        if (entity.GetInt32(SizeProperty) is not int size)
+        {
+            return null;
+        }
+
+        var buffer = new byte[size];
+        var offset = 0;
+        for (var chunk = 0; offset < size; chunk++)
+        {
+            var part = entity.GetBinary(DataPropertyPrefix + chunk)
+                ?? throw new InvalidOperationException($"Row {entity.PartitionKey}/{entity.RowKey} is missing {DataPropertyPrefix}{chunk} of its {size}-byte state.");
+            part.CopyTo(buffer, offset);
+            offset += part.Length;
+        }
+
+        return BinaryData.FromBytes(buffer);
+    }
+
+    private T CreateEmptyState<T>() => _activators.GetActivator<T>().Create();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure table grain storage '{Name}' ready: {TableCount} tables x {Partitions} partitions")]
+    private partial void LogTablesReady(string name, int tableCount, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Azure table grain storage '{Name}': {Operation} of '{StateName}' of {GrainId} lost a concurrency check (HTTP {Status})")]
+    private partial void LogConcurrencyConflict(string name, GrainId grainId, string stateName, string operation, int status);
+}

@@ -1,0 +1,41 @@
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace LoanOffers.Storage.AzureTables;
+
+/// <summary>Options of one named Azure Table grain-storage provider.</summary>
+public sealed class AzureTableGrainStorageOptions : AzureTableConnectionOptions, IStorageProviderSerializerOptions
+{
+    public const int MaxTransactionSize = 100;
+
+    /// <summary>Base name of the state tables; with <see cref="TableCount"/> &gt; 1 the tables are named Base00, Base01, ...</summary>
+    public string TableName { get; set; } = "OrleansGrainState";
+
+    /// <summary>
+    /// How many tables the rows are spread over. Azurite's cost per transaction grows with a table's size, and
+    /// Azure Tables scale per partition, so spreading keeps bulk writes fast (see DESIGN.md's Azurite figures).
+    /// </summary>
+    public int TableCount { get; set; } = 16;
+
+    /// <summary>Partitions per table. Rows of one partition written in the same moment share entity group transactions.</summary>
+    public int PartitionsPerTable { get; set; } = 16;
+
+    /// <summary>Whether ClearStateAsync deletes the row (true) or keeps an empty row with a new ETag (false).</summary>
+    public bool DeleteStateOnClear { get; set; } = true;
+
+    /// <summary>Rows per entity group transaction, at most 100 (the service limit).</summary>
+    public int MaxBatchSize { get; set; } = MaxTransactionSize;
+
+    /// <summary>How many transactions of one partition may be in flight at once.</summary>
+    public int MaxConcurrentBatchesPerPartition { get; set; } = 1;
+
+    /// <summary>How long prefetched rows wait for their grain before they are dropped.</summary>
+    public TimeSpan ReadAheadTimeToLive { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Silo lifecycle stage at which the tables are created.</summary>
+    public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
+
+    /// <summary>How state is turned into bytes; by default version-tolerant JSON (<see cref="SystemTextJsonGrainStorageSerializer"/>).</summary>
+    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = new SystemTextJsonGrainStorageSerializer();
+}

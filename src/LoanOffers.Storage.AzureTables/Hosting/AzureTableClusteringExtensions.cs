@@ -1,0 +1,36 @@
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Messaging;
+using Orleans.Runtime;
+
+namespace Orleans.Hosting;
+
+/// <summary>Membership (silos) and gateway discovery (clients) on Azure Table Storage, and reminders.</summary>
+public static class AzureTableClusteringExtensions
+{
+    public static ISiloBuilder UseAzureStorageClustering(this ISiloBuilder builder, Action<AzureTableClusteringOptions> configure) =>
+        builder.ConfigureServices(services =>
+        {
+            services.AddOptions<AzureTableClusteringOptions>().Configure(configure);
+            services.AddTransient<IConfigurationValidator>(sp => new AzureTableClusteringOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value));
+            services.AddSingleton<IMembershipTable, AzureTableMembershipTable>();
+        });
+
+    public static IClientBuilder UseAzureStorageClustering(this IClientBuilder builder, Action<AzureTableClusteringOptions> configure) =>
+        builder.ConfigureServices(services =>
+        {
+            services.AddOptions<AzureTableClusteringOptions>().Configure(configure);
+            services.AddTransient<IConfigurationValidator>(sp => new AzureTableClusteringOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value));
+            services.AddSingleton<IGatewayListProvider, AzureTableGatewayListProvider>();
+        });
+
+    public static ISiloBuilder UseAzureTableReminderService(this ISiloBuilder builder, Action<AzureTableReminderOptions> configure) =>
+        builder.ConfigureServices(services =>
+        {
+            services.AddReminders();
+            services.AddOptions<AzureTableReminderOptions>().Configure(configure);
+            services.AddTransient<IConfigurationValidator>(sp => new AzureTableReminderOptionsValidator(sp.GetRequiredService<IOptions<AzureTableReminderOptions>>().Value));
+            services.AddSingleton<IReminderTable, AzureTableReminderTable>();
+        });
+}

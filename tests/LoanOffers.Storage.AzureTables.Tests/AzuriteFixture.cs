@@ -1,0 +1,50 @@
+using Azure.Data.Tables;
+using LoanOffers.Storage.AzureTables;
+
+namespace LoanOffers.Storage.AzureTables.Tests;
+
+/// <summary>
+/// A real Azurite for a test run: the one named by LOANOFFERS_TABLES_CONNECTION (CI starts one), else one started
+/// here on a free loopback port and stopped at the end. Each user gets its own table names, so runs never collide.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private AzuriteEmulator? _started;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public TableServiceClient Service { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("LOANOFFERS_TABLES_CONNECTION");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ConnectionString = configured;
+        }
+        else
+        {
+            _started = await AzuriteEmulator.StartAsync();
+            ConnectionString = _started.ConnectionString;
+        }
+
+        Service = new TableServiceClient(ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_started is not null)
+        {
+            await _started.DisposeAsync();
+        }
+    }
+
+    /// <summary>A table name no other test uses.</summary>
+    public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace LoanOffers.Storage.AzureTables.Tests;
+
+/// <summary>Azurite plus one real silo with the Azure table providers under test.</summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    public const string DeletingStore = "AzureStore";
+    public const string KeepingStore = "AzureStoreKeep";
+
+    private readonly AzuriteFixture _azurite = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public string ConnectionString => _azurite.ConnectionString;
+
+    public string TablePrefix { get; } = AzuriteFixture.UniqueName("t");
+
+    public IServiceProvider SiloServices => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress);
+
+    public IGrainStorage Storage(string name) => SiloServices.GetRequiredKeyedService<IGrainStorage>(name);
+
+    public async Task InitializeAsync()
+    {
+        await _azurite.InitializeAsync();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo
+            .AddAzureTableGrainStorage(DeletingStore, options =>
+            {
+                options.ConnectionString = ConnectionString;
+                options.TableName = TablePrefix + "State";
+                options.TableCount = 4;
+                options.PartitionsPerTable = 4;
+            })
+            .AddAzureTableGrainStorage(KeepingStore, options =>
+            {
+                options.ConnectionString = ConnectionString;
+                options.TableName = TablePrefix + "Kept";
+                options.TableCount = 1;
+                options.DeleteStateOnClear = false;
+            })
+            .UseAzureTableReminderService(options =>
+            {
+                options.ConnectionString = ConnectionString;
+                options.TableName = TablePrefix + "Reminders";
+            }));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiloCollection : ICollectionFixture<SiloFixture>
+{
+    public const string Name = "Silo";
+}
