@@ -1,0 +1,53 @@
+using Orleans;
+
+namespace LoanOffers.Domain;
+
+/// <summary>One model's output for one customer, kept with the decision for audit.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ModelScore")]
+public sealed record ModelScore(string ModelId, string Version, double Score);
+
+/// <summary>The approval model (probability of approval) and the default model (annual probability of default).</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ModelScores")]
+public sealed record ModelScores(ModelScore Approval, ModelScore Default);
+
+[GenerateSerializer, Alias("loanoffers.DecisionOutcome")]
+public enum DecisionOutcome { Offered, Rejected, NoOffer }
+
+/// <summary>
+/// Everything needed to decide on one customer. <see cref="Scores"/> may be null for customers the filter chain
+/// rejects (they are not worth scoring); a customer who passes must have them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.EvaluationInput")]
+public sealed record EvaluationInput
+{
+    [Id(0)] public required CustomerProfile Profile { get; init; }
+    [Id(1)] public required ProgramConfig Program { get; init; }
+    [Id(2)] public ModelScores? Scores { get; init; }
+    [Id(3)] public BehaviorSignals? Signals { get; init; }
+    [Id(4)] public required DateTimeOffset Now { get; init; }
+    [Id(5)] public required string RunId { get; init; }
+    [Id(6)] public decimal? RequestedAmount { get; init; }
+    [Id(7)] public int? RequestedTenure { get; init; }
+}
+
+/// <summary>A customer's decision with everything that explains it: filter, scores, tier, risk, behaviour, offers.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerDecision")]
+public sealed record CustomerDecision
+{
+    [Id(0)] public required string RunId { get; init; }
+    [Id(1)] public required string ProgramId { get; init; }
+    [Id(2)] public required int ConfigVersion { get; init; }
+    [Id(3)] public required string CustomerId { get; init; }
+    [Id(4)] public required DateTimeOffset EvaluatedAt { get; init; }
+    [Id(5)] public required DecisionOutcome Outcome { get; init; }
+    [Id(6)] public required FilterResult FilterResult { get; init; }
+    [Id(7)] public string? Tier { get; init; }
+    [Id(8)] public double? ApprovalProbability { get; init; }
+    [Id(9)] public double? DefaultProbability { get; init; }
+    [Id(10)] public IReadOnlyList<ModelScore> ModelScores { get; init; } = [];
+    [Id(11)] public RiskAssessment? Risk { get; init; }
+    [Id(12)] public BehaviorAnalysis? Behavior { get; init; }
+    [Id(13)] public IReadOnlyList<LoanOffer> Offers { get; init; } = [];
+    [Id(14)] public IReadOnlyList<OfferAdjustment> Adjustments { get; init; } = [];
+    [Id(15)] public IReadOnlyList<string> Reasons { get; init; } = [];
+}

@@ -1,0 +1,81 @@
+namespace LoanOffers.Domain;
+
+/// <summary>
+/// Seed 003's optimisation rules: the rate moves inside the risk band by price sensitivity, a variant must keep
+/// a minimum risk-adjusted margin, and conversion responds to rate, amount and tenure.
+/// </summary>
+public static class OfferOptimizer
+{
+    /// <summary>Annual cost of the funds lent, in percent.</summary>
+    public const decimal CostOfFundsPercent = 4m;
+
+    /// <summary>Share of the exposure lost when a borrower defaults (unsecured lending).</summary>
+    public const decimal LossGivenDefault = 0.6m;
+
+    /// <summary>Value preservation: the risk-adjusted margin must be at least this share of the principal.</summary>
+    public const decimal MinMarginRate = 0.01m;
+
+    private const decimal RateStep = 0.05m;
+
+    /// <summary>
+    /// Rate-sensitive customers get a quarter of the way up from the minimum; neutral ones the base rate;
+    /// insensitive ones halfway from base to maximum.
+    /// </summary>
+    public static decimal TargetRoi(RiskAssessment risk, PriceSensitivity sensitivity) => Math.Round(sensitivity switch
+    {
+        PriceSensitivity.High => risk.MinRoi + 0.25m * (risk.MaxRoi - risk.MinRoi),
+        PriceSensitivity.Medium => risk.BaseRoi,
+        _ => risk.BaseRoi + 0.5m * (risk.MaxRoi - risk.BaseRoi),
+    }, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Interest plus fee, less the cost of funds and the expected credit loss. The loss is lifetime default
+    /// probability (from the annual one) x loss given default x the average exposure of an amortising loan (half).
+    /// </summary>
+    public static (decimal Margin, decimal ExpectedLoss) Economics(decimal principal, decimal roi, int months, decimal processingFee, double annualDefaultProbability)
+    {
+        var interest = LoanMath.MonthlyPayment(principal, roi, months) * months - principal;
+        var fundingCost = LoanMath.MonthlyPayment(principal, CostOfFundsPercent, months) * months - principal;
+        var lifetimeDefault = 1 - Math.Pow(1 - Math.Clamp(annualDefaultProbability, 0, 1), months / 12.0);
+        var expectedLoss = LoanMath.RoundMoney((decimal)lifetimeDefault * LossGivenDefault * principal / 2);
+        return (LoanMath.RoundMoney(interest + processingFee - fundingCost - expectedLoss), expectedLoss);
+    }
+
+    /// <summary>The lowest rate from <paramref name="roi"/> up to the risk maximum that keeps the margin floor, or null.</summary>
+    public static decimal? PreserveValue(decimal principal, decimal roi, int months, decimal processingFee, RiskAssessment risk)
+    {
+        for (var rate = roi; rate <= risk.MaxRoi; rate += RateStep)
+        {
+            if (Economics(principal, rate, months, processingFee, risk.DefaultProbability).Margin >= MinMarginRate * principal)
+            {
+                return rate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The customer's base conversion, lowered as the rate rises above base (by 5%, 12% or 25% a point for low,
+    /// medium, high sensitivity), peaking at the requested amount and tenure when there are ones (steeply enough
+    /// that the requested terms rank first), and otherwise
+    /// slightly higher for larger amounts; rate-sensitive customers lean to longer tenures (lower payments).
+    /// </summary>
+    public static double Conversion(BehaviorAnalysis behavior, RiskAssessment risk, decimal roi, decimal amount, int tenure, decimal cap, decimal? requestedAmount, int? requestedTenure, int maxTenure)
+    {
+        var elasticity = behavior.PriceSensitivity switch
+        {
+            PriceSensitivity.High => 0.25,
+            PriceSensitivity.Medium => 0.12,
+            _ => 0.05,
+        };
+        var rateFactor = Math.Exp(-elasticity * (double)(roi - risk.BaseRoi));
+        var amountFactor = requestedAmount is { } wanted && wanted > 0
+            ? Math.Max(0.3, 1 - 1.5 * (double)(Math.Abs(amount - wanted) / wanted))
+            : 0.85 + 0.15 * (double)(amount / cap);
+        var tenureFactor = requestedTenure is { } wantedTenure
+            ? (tenure == wantedTenure ? 1.0 : 0.85)
+            : behavior.PriceSensitivity == PriceSensitivity.High ? 1 + 0.05 * (tenure - maxTenure) / 12.0 : 1.0;
+        return Math.Round(Math.Clamp(behavior.ConversionProbability * rateFactor * amountFactor * tenureFactor, 0, 1), 4);
+    }
+}

@@ -1,0 +1,99 @@
+namespace LoanOffers.Domain.Tests;
+
+public class CustomerEvaluatorTests
+{
+    private static CustomerDecision Evaluate(CustomerProfile profile, double approval, double defaultProbability = 0.01, ProgramConfig? program = null) =>
+        CustomerEvaluator.Evaluate(new EvaluationInput
+        {
+            Profile = profile,
+            Program = program ?? TestData.DemoProgram,
+            Scores = new ModelScores(new ModelScore("loan-approval-v4", "4.0.1", approval), new ModelScore("default-risk-v3", "3.2.0", defaultProbability)),
+            Now = TestData.Now,
+            RunId = "run-2026-03-02",
+        });
+
+    [Theory]
+    [InlineData(780, 0.90, "excellent")]
+    [InlineData(780, 0.70, "good")]
+    [InlineData(780, 0.45, "fair")]
+    [InlineData(720, 0.95, "good")]
+    [InlineData(720, 0.50, "fair")]
+    public void Tier_is_the_lower_of_credit_segment_and_approval_band(int creditScore, double approval, string tier)
+    {
+        var decision = Evaluate(TestData.Qualified() with { CreditScore = creditScore }, approval);
+
+        Assert.Equal(DecisionOutcome.Offered, decision.Outcome);
+        Assert.Equal(tier, decision.Tier);
+        Assert.All(decision.Offers, o => Assert.Equal(tier, o.Tier));
+        var maxAmount = TestData.DemoProgram.LoanOfferStrategy.Segments.Single(s => s.CreditTier == tier).MaxLoanAmount;
+        Assert.All(decision.Offers, o => Assert.True(o.Amount <= maxAmount));
+    }
+
+    [Fact]
+    public void Offered_decision_keeps_everything_that_explains_it()
+    {
+        var decision = Evaluate(TestData.Qualified(), 0.9);
+
+        Assert.Equal(("run-2026-03-02", "loan-offer-targeting", 1, "C0000042"), (decision.RunId, decision.ProgramId, decision.ConfigVersion, decision.CustomerId));
+        Assert.Equal(TestData.Now, decision.EvaluatedAt);
+        Assert.True(decision.FilterResult.Passed);
+        Assert.Equal((0.9, 0.01), (decision.ApprovalProbability, decision.DefaultProbability));
+        Assert.Equal(["loan-approval-v4", "default-risk-v3"], decision.ModelScores.Select(s => s.ModelId));
+        Assert.NotNull(decision.Risk);
+        Assert.NotNull(decision.Behavior);
+        Assert.Equal(9, decision.Offers.Count);
+        Assert.Contains(decision.Reasons, r => r.Contains("excellent band"));
+    }
+
+    [Fact]
+    public void Approval_below_fair_band_gets_no_offer_with_reason()
+    {
+        var decision = Evaluate(TestData.Qualified(), 0.39);
+
+        Assert.Equal(DecisionOutcome.NoOffer, decision.Outcome);
+        Assert.Null(decision.Tier);
+        Assert.Empty(decision.Offers);
+        Assert.Contains("below the fair band", Assert.Single(decision.Reasons));
+    }
+
+    [Fact]
+    public void Filter_rejection_needs_no_scores_and_names_the_filter()
+    {
+        var decision = CustomerEvaluator.Evaluate(new EvaluationInput
+        {
+            Profile = TestData.Qualified() with { PrescreenOptOut = true },
+            Program = TestData.DemoProgram,
+            Now = TestData.Now,
+            RunId = "run",
+        });
+
+        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
+        Assert.Equal(("eligibility", "PRESCREEN_OPT_OUT"), (decision.FilterResult.FilterId, decision.FilterResult.ReasonCode));
+        Assert.Empty(decision.Offers);
+        Assert.Null(decision.ApprovalProbability);
+    }
+
+    [Fact]
+    public void Disabled_program_offers_nothing()
+    {
+        var decision = Evaluate(TestData.Qualified(), 0.9, program: TestData.DemoProgram with { Enabled = false });
+
+        Assert.Equal(DecisionOutcome.NoOffer, decision.Outcome);
+        Assert.Empty(decision.Offers);
+    }
+
+    [Fact]
+    public void Funnel_signals_shift_conversion_and_sensitivity()
+    {
+        var profile = TestData.Qualified();
+        var cold = BehaviorAnalyzer.Analyze(profile, 0.9, null);
+        var keen = BehaviorAnalyzer.Analyze(profile, 0.9, new BehaviorSignals(OffersShown: 5, OffersClicked: 4, OffersApplied: 3, OffersDeclined: 0));
+        var declines = BehaviorAnalyzer.Analyze(profile, 0.9, new BehaviorSignals(OffersShown: 20, OffersClicked: 0, OffersApplied: 0, OffersDeclined: 20));
+
+        // Prior 0.02 + 0.16 x 0.81 = 0.1496; with 3 of 5 applied: (0.1496 x 5 + 3) / 10 = 0.3748.
+        Assert.Equal(0.1496, cold.ConversionProbability, 4);
+        Assert.Equal(0.3748, keen.ConversionProbability, 4);
+        Assert.Equal(PriceSensitivity.High, declines.PriceSensitivity);
+        Assert.True(declines.ConversionProbability < cold.ConversionProbability);
+    }
+}
