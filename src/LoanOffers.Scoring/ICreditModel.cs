@@ -1,0 +1,21 @@
+namespace LoanOffers.Scoring;
+
+/// <summary>One scoring model: many rows of features in, one probability per row out.</summary>
+public interface ICreditModel
+{
+    string ModelId { get; }
+
+    string Version { get; }
+
+    /// <summary>The feature names in input order (see <see cref="Domain.ModelFeatures"/>).</summary>
+    IReadOnlyList<string> Features { get; }
+
+    /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
+    void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities);
+}
+
+/// <summary>Finds the model a program names by id.</summary>
+public interface ICreditModelRegistry
+{
+    ICreditModel Get(string modelId);
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace LoanOffers.Benchmarks;
+
+/// <summary>
+/// Writes then reads N grain states of about 1 KB through the Azure table grain storage in a real silo, and in the
+/// same run the same rows straight through Azure.Data.Tables in bulk transactions over the same number of tables
+/// (the storage floor), then prints both and their ratio.
+/// </summary>
+public static class StorageBenchmark
+{
+    public const int Tables = 16;
+    public const int PartitionsPerTable = 16;
+    private const string StoreName = "bench";
+
+    public static async Task<int> RunAsync(BenchmarkArguments arguments)
+    {
+        var rows = arguments.Int("rows", 200_000);
+        await using var azurite = arguments.String("connection") is null ? await AzuriteEmulator.StartAsync() : null;
+        var connection = arguments.String("connection") ?? azurite!.ConnectionString;
+        var payload = BenchState.PayloadOfAbout(1024);
+        Console.WriteLine($"storage benchmark: {rows:N0} rows of ~{payload.Length:N0} bytes, {Tables} tables x {PartitionsPerTable} partitions, Azurite {(azurite is null ? "given" : "on port " + azurite.Port)}");
+
+        var raw = await RawFloor.MeasureAsync(connection, "raw" + RunId(), rows, Tables, PartitionsPerTable, payload);
+        Console.WriteLine($"raw bulk:  write {raw.WriteSeconds:F1} s ({rows / raw.WriteSeconds:N0} rows/s), read {raw.ReadSeconds:F1} s ({rows / raw.ReadSeconds:N0} rows/s)");
+
+        var provider = await MeasureProviderAsync(connection, "prov" + RunId(), rows, payload);
+        Console.WriteLine($"provider:  write {provider.WriteSeconds:F1} s ({rows / provider.WriteSeconds:N0} rows/s), read {provider.ReadSeconds:F1} s ({rows / provider.ReadSeconds:N0} rows/s)");
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rows={rows} provider_write_s={provider.WriteSeconds:F2} raw_write_s={raw.WriteSeconds:F2} write_ratio={provider.WriteSeconds / raw.WriteSeconds:F2} provider_read_s={provider.ReadSeconds:F2} raw_read_s={raw.ReadSeconds:F2} read_ratio={provider.ReadSeconds / raw.ReadSeconds:F2}"));
+        return 0;
+    }
+
+    private static string RunId() => Guid.NewGuid().ToString("N")[..8];
+
+    private static async Task<(double WriteSeconds, double ReadSeconds)> MeasureProviderAsync(string connection, string tableName, int rows, string payload)
+    {
+        var keys = Enumerable.Range(0, rows).Select(i => "C" + i.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
+
+        // Each phase runs on a fresh silo, so the reads are real activations that load their rows from storage.
+        double write;
+        await using (var silo = await BenchSilo.StartAsync(connection, tableName))
+        {
+            write = await silo.ForEachBucketAsync(keys, (grain, key) => grain.Write(payload));
+        }
+
+        double read;
+        await using (var silo = await BenchSilo.StartAsync(connection, tableName))
+        {
+            var total = 0L;
+            read = await silo.ForEachBucketAsync(keys, async (grain, _) => Interlocked.Add(ref total, await grain.Read()));
+            if (total != (long)rows * payload.Length)
+            {
+                throw new InvalidOperationException($"Read back {total:N0} payload characters, expected {(long)rows * payload.Length:N0}.");
+            }
+        }
+
+        return (write, read);
+    }
+
+    private sealed class BenchSilo : IAsyncDisposable
+    {
+        private readonly IHost _host;
+
+        private BenchSilo(IHost host) => _host = host;
+
+        public static async Task<BenchSilo> StartAsync(string connection, string tableName)
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(siloPort: AzuriteEmulator.FreeLoopbackPort(), gatewayPort: AzuriteEmulator.FreeLoopbackPort())
+                .AddAzureTableGrainStorage(StoreName, options =>
+                {
+                    options.ConnectionString = connection;
+                    options.TableName = tableName;
+                    options.TableCount = Tables;
+                    options.PartitionsPerTable = PartitionsPerTable;
+                }));
+            var host = builder.Build();
+            await host.StartAsync();
+            return new BenchSilo(host);
+        }
+
+        /// <summary>
+        /// Visits every grain a storage partition at a time, as a batch does: the partition is read ahead in one
+        /// query, then all its grains are called at once so their writes share transactions.
+        /// </summary>
+        public async Task<double> ForEachBucketAsync(string[] keys, Func<IBenchStateGrain, string, Task> action)
+        {
+            var grains = _host.Services.GetRequiredService<IGrainFactory>();
+            var readAhead = _host.Services.GetGrainStateReadAhead(StoreName);
+            var partitions = readAhead.GroupByPartition(keys, GrainOf);
+
+            var stopwatch = Stopwatch.StartNew();
+            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (partition, _) =>
+                Task.WhenAll(partition.Select(key => action(grains.GetGrain<IBenchStateGrain>(key), key))));
+            return stopwatch.Elapsed.TotalSeconds;
+        }
+
+        private static GrainId GrainOf(string key) => GrainId.Create(BenchStateGrain.GrainTypeName, key);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+}
+
+/// <summary>The same rows written and read straight through Azure.Data.Tables: the floor the provider is held to.</summary>
+internal static class RawFloor
+{
+    public static async Task<(double WriteSeconds, double ReadSeconds)> MeasureAsync(string connection, string tableName, int rows, int tables, int partitionsPerTable, string payload)
+    {
+        var service = new TableServiceClient(connection);
+        var clients = Enumerable.Range(0, tables).Select(i => service.GetTableClient($"{tableName}{i:D2}")).ToArray();
+        foreach (var client in clients)
+        {
+            await client.CreateIfNotExistsAsync();
+        }
+
+        var data = new SystemTextJsonGrainStorageSerializer().Serialize(new BenchState { Payload = payload }).ToArray();
+        var partitions = Enumerable.Range(0, rows)
+            .GroupBy(i => i % (tables * partitionsPerTable))
+            .Select(group => (Table: group.Key % tables, PartitionKey: "bench_" + (group.Key / tables).ToString("D4", CultureInfo.InvariantCulture), Rows: group.ToList()))
+            .ToList();
+
+        var stopwatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = tables }, async (partition, _) =>
+        {
+            foreach (var chunk in partition.Rows.Chunk(100))
+            {
+                await clients[partition.Table].SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(
+                    TableTransactionActionType.UpsertReplace,
+                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { ["DataSize"] = data.Length, ["Data0"] = data })));
+            }
+        });
+        var write = stopwatch.Elapsed.TotalSeconds;
+
+        stopwatch.Restart();
+        var read = 0;
+        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (partition, _) =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition.PartitionKey}");
+            await foreach (var row in clients[partition.Table].QueryAsync<TableEntity>(filter, maxPerPage: 1000))
+            {
+                if (row.GetBinary("Data0") is { Length: > 0 })
+                {
+                    Interlocked.Increment(ref read);
+                }
+            }
+        });
+        if (read != rows)
+        {
+            throw new InvalidOperationException($"Raw read found {read:N0} rows, expected {rows:N0}.");
+        }
+
+        return (write, stopwatch.Elapsed.TotalSeconds);
+    }
+}
