@@ -1,6 +1,17 @@
+using LoanOffers.Server.Hosting;
+
+if (await EngineCommands.TryRunOfflineCommandAsync(args) is int exitCode)
+{
+    return exitCode;
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddLoanOfferEngine();
+
 var app = builder.Build();
+app.MapLoanOfferEngine();
 
-app.MapGet("/", () => "Hello World!");
+return await app.RunEngineAsync(args);
 
-app.Run();
+/// <summary>Lets tests host the real application with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,69 @@
+using LoanOffers.Domain;
+using Orleans;
+
+namespace LoanOffers.Abstractions;
+
+/// <summary>A customer: profile, risk, behaviour, decision with reasons, offers and contact history.</summary>
+[Alias("loanoffers.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>Evaluates the customer for a batch run; the same run id again returns the stored decision.</summary>
+    Task<CustomerEvaluation> Evaluate(EvaluateCustomer command);
+
+    /// <summary>The ranked, unexpired offers from the customer's state; null for a customer never evaluated.</summary>
+    Task<CustomerOffers?> GetOffers();
+
+    /// <summary>Offers built now for a requested amount and tenure; null for a customer never evaluated.</summary>
+    Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command);
+
+    Task<CustomerDecision?> GetDecision();
+}
+
+[GenerateSerializer, Immutable, Alias("loanoffers.EvaluateCustomer")]
+public sealed record EvaluateCustomer(string RunId, ProgramConfig Program, CustomerProfile Profile, DateTimeOffset Now);
+
+[GenerateSerializer, Immutable, Alias("loanoffers.OfferRequestCommand")]
+public sealed record OfferRequestCommand(ProgramConfig Program, decimal? RequestedAmount, int? RequestedTenure, DateTimeOffset Now);
+
+/// <summary>What a batch needs back from one customer: counters, and the candidate-index rows to write or remove.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerEvaluation")]
+public sealed record CustomerEvaluation(
+    string CustomerId,
+    DecisionOutcome Outcome,
+    string? RejectedBy,
+    string? Tier,
+    int OffersMade,
+    CandidateEntry? Candidate,
+    CandidateEntry? ReplacedCandidate,
+    bool FromStoredDecision);
+
+/// <summary>One row of the candidate index (seed 000's GSIs): the best offer of an offered customer.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CandidateEntry")]
+public sealed record CandidateEntry(
+    string ProgramId,
+    string CustomerId,
+    string Tier,
+    double Score,
+    decimal LoanAmount,
+    decimal Roi,
+    decimal Apr,
+    DateTimeOffset OfferedAt,
+    DateTimeOffset ExpiresAt);
+
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerOffers")]
+public sealed record CustomerOffers(
+    string CustomerId,
+    string ProgramId,
+    string? Tier,
+    DateTimeOffset EvaluatedAt,
+    string RunId,
+    IReadOnlyList<LoanOffer> Offers);
+
+[GenerateSerializer, Immutable, Alias("loanoffers.RealTimeOffers")]
+public sealed record RealTimeOffers(
+    string CustomerId,
+    string ProgramId,
+    IReadOnlyList<LoanOffer> Offers,
+    IReadOnlyList<OfferAdjustment> Adjustments,
+    string? NoOfferReason,
+    IReadOnlyList<string> Reasons);

@@ -1,0 +1,63 @@
+using LoanOffers.Domain;
+using Orleans;
+
+namespace LoanOffers.Abstractions;
+
+/// <summary>A lending program: its configuration, schedule and batch runs.</summary>
+[Alias("loanoffers.IProgramGrain")]
+public interface IProgramGrain : IGrainWithStringKey
+{
+    /// <summary>Stores a new configuration as the next version and (re)arms the schedule.</summary>
+    Task<ProgramConfig> Configure(ProgramConfig config);
+
+    Task<ProgramConfig?> GetConfig();
+
+    /// <summary>Starts a run now; while another run is going, returns that run instead.</summary>
+    Task<RunStartResult> StartRun();
+
+    Task<RunStatus?> GetRun(string runId);
+
+    /// <summary>Recent runs, newest first.</summary>
+    Task<IReadOnlyList<RunStatus>> GetRuns();
+}
+
+[GenerateSerializer, Alias("loanoffers.RunTrigger")]
+public enum RunTrigger { Scheduled, Manual }
+
+[GenerateSerializer, Alias("loanoffers.RunState")]
+public enum RunState { Running, Completed, Failed }
+
+[GenerateSerializer, Immutable, Alias("loanoffers.RunStartResult")]
+public sealed record RunStartResult(RunStatus Run, bool Started);
+
+[GenerateSerializer, Immutable, Alias("loanoffers.BadRow")]
+public sealed record BadRow(int LineNumber, string Reason);
+
+/// <summary>A run's progress and report; checkpointed durably as it goes.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.RunStatus")]
+public sealed record RunStatus
+{
+    [Id(0)] public required string RunId { get; init; }
+    [Id(1)] public required string ProgramId { get; init; }
+    [Id(2)] public required int ConfigVersion { get; init; }
+    [Id(3)] public required RunTrigger Trigger { get; init; }
+    [Id(4)] public DateTimeOffset? ScheduledFor { get; init; }
+    [Id(5)] public required DateTimeOffset StartedAt { get; init; }
+    [Id(6)] public DateTimeOffset? CompletedAt { get; init; }
+    [Id(7)] public RunState State { get; init; } = RunState.Running;
+    [Id(8)] public int Total { get; init; }
+    [Id(9)] public int Processed { get; init; }
+    [Id(10)] public int Offered { get; init; }
+    [Id(11)] public int NoOffer { get; init; }
+    [Id(12)] public IReadOnlyDictionary<string, int> RejectedByFilter { get; init; } = new Dictionary<string, int>();
+    [Id(13)] public IReadOnlyDictionary<string, int> OffersByTier { get; init; } = new Dictionary<string, int>();
+    [Id(14)] public int OffersMade { get; init; }
+    [Id(15)] public int Errors { get; init; }
+    [Id(16)] public int BadRowCount { get; init; }
+    [Id(17)] public IReadOnlyList<BadRow> BadRows { get; init; } = [];
+    [Id(18)] public int PartitionsDone { get; init; }
+    [Id(19)] public int PartitionsTotal { get; init; }
+    [Id(20)] public int Resumes { get; init; }
+    [Id(21)] public string? LastError { get; init; }
+    [Id(22)] public int ReplayedDecisions { get; init; }
+}

@@ -1,0 +1,131 @@
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Scoring;
+using Orleans;
+
+namespace LoanOffers.Grains;
+
+/// <summary>Everything the engine knows of one customer, written once per run as one row.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerState")]
+public sealed record CustomerState
+{
+    [Id(0)] public CustomerProfile? Profile { get; init; }
+    [Id(1)] public CustomerDecision? Decision { get; init; }
+    [Id(2)] public string? LastRunId { get; init; }
+    [Id(3)] public IReadOnlyList<LoanOffer> ActiveOffers { get; init; } = [];
+    [Id(4)] public string? OffersRunId { get; init; }
+    [Id(5)] public DateTimeOffset? LastOfferAt { get; init; }
+    [Id(6)] public CandidateEntry? IndexedCandidate { get; init; }
+    [Id(7)] public IReadOnlyList<ContactRecord> ContactHistory { get; init; } = [];
+}
+
+/// <summary>One contact with the customer: an offer made, by which program and run.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
+public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount);
+
+[GrainType(EngineNames.CustomerGrainType)]
+public sealed class CustomerGrain(
+    [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
+    ICreditScoringService scoring) : Grain, ICustomerGrain
+{
+    private const int ContactHistoryLimit = 20;
+
+    public async Task<CustomerEvaluation> Evaluate(EvaluateCustomer command)
+    {
+        var current = state.State;
+        if (current.LastRunId == command.RunId && current.Decision is { } stored)
+        {
+            return Summarize(stored, current.IndexedCandidate, replaced: null, fromStoredDecision: true);
+        }
+
+        // The source does not know which offers this engine made; the grain does, and it wins for the 90-day window.
+        var profile = command.Profile with { LastOfferAt = Latest(command.Profile.LastOfferAt, current.LastOfferAt) };
+        var chain = FilterChainCache.For(command.Program);
+        var filter = chain.Evaluate(profile, command.Now);
+        var scores = filter.Passed ? await scoring.ScoreAsync(profile, command.Program) : null;
+        var decision = CustomerEvaluator.Evaluate(
+            new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Now = command.Now, RunId = command.RunId },
+            chain);
+
+        var next = current with { Profile = profile, Decision = decision, LastRunId = command.RunId };
+        CandidateEntry? replaced = null;
+        if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
+        {
+            var best = decision.Offers[0];
+            var candidate = new CandidateEntry(
+                command.Program.ProgramId, profile.CustomerId, decision.Tier ?? best.Tier, decision.ApprovalProbability ?? 0,
+                best.Amount, best.Roi, best.Apr, command.Now, best.ExpiresAt);
+            replaced = current.IndexedCandidate;
+            next = next with
+            {
+                ActiveOffers = decision.Offers,
+                OffersRunId = command.RunId,
+                LastOfferAt = command.Now,
+                IndexedCandidate = candidate,
+                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(command.Now, command.Program.ProgramId, command.RunId, "pre-approved-offer", best.Amount)],
+            };
+        }
+
+        state.State = next;
+        await state.WriteStateAsync();
+        return Summarize(decision, next.IndexedCandidate, replaced, fromStoredDecision: false);
+    }
+
+    public Task<CustomerOffers?> GetOffers()
+    {
+        var current = state.State;
+        if (current.Decision is null || current.Profile is null)
+        {
+            return Task.FromResult<CustomerOffers?>(null);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var active = current.ActiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
+        return Task.FromResult<CustomerOffers?>(new CustomerOffers(
+            current.Profile.CustomerId, current.Decision.ProgramId, current.IndexedCandidate?.Tier, current.Decision.EvaluatedAt, current.OffersRunId ?? current.Decision.RunId, active));
+    }
+
+    public async Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command)
+    {
+        var current = state.State;
+        if (current.Profile is null)
+        {
+            return null;
+        }
+
+        var profile = current.Profile;
+        var chain = FilterChainCache.For(command.Program);
+        var filter = chain.Evaluate(profile with { LastOfferAt = null }, command.Now);
+        var scores = filter.Passed ? await scoring.ScoreAsync(profile, command.Program) : null;
+
+        // A customer asking for offers is not a fresh solicitation, so the 90-day window does not apply here.
+        var decision = CustomerEvaluator.Evaluate(
+            new EvaluationInput
+            {
+                Profile = profile with { LastOfferAt = null },
+                Program = command.Program,
+                Scores = scores,
+                Now = command.Now,
+                RunId = "realtime",
+                RequestedAmount = command.RequestedAmount,
+                RequestedTenure = command.RequestedTenure,
+            },
+            chain);
+        return new RealTimeOffers(profile.CustomerId, command.Program.ProgramId, decision.Offers, decision.Adjustments,
+            decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons);
+    }
+
+    public Task<CustomerDecision?> GetDecision() => Task.FromResult(state.State.Decision);
+
+    private static CustomerEvaluation Summarize(CustomerDecision decision, CandidateEntry? candidate, CandidateEntry? replaced, bool fromStoredDecision) => new(
+        decision.CustomerId,
+        decision.Outcome,
+        decision.FilterResult.Passed ? null : decision.FilterResult.FilterId,
+        decision.Tier,
+        decision.Outcome == DecisionOutcome.Offered ? decision.Offers.Count : 0,
+        decision.Outcome == DecisionOutcome.Offered ? candidate : null,
+        replaced,
+        fromStoredDecision);
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}

@@ -1,0 +1,11 @@
+namespace LoanOffers.Grains;
+
+/// <summary>Names shared by the grains, their storage and the host.</summary>
+public static class EngineNames
+{
+    public const string CustomerGrainType = "customer";
+    public const string ProgramGrainType = "program";
+    public const string CustomerStore = "customers";
+    public const string ProgramStore = "programs";
+    public const string CustomerStateName = "customer";
+}

@@ -1,0 +1,19 @@
+namespace LoanOffers.Grains;
+
+public sealed class EngineOptions
+{
+    /// <summary>The only folder a program's CSV connector may read from; its paths are relative to it.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Storage partitions worked on at once by a batch.</summary>
+    public int PartitionConcurrency { get; set; } = 16;
+
+    /// <summary>Storage partitions per durable checkpoint.</summary>
+    public int PartitionsPerCheckpoint { get; set; } = 32;
+
+    /// <summary>How often the program grain's reminder checks the schedule.</summary>
+    public TimeSpan ScheduleCheckPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs kept in a program's history.</summary>
+    public int RunHistory { get; set; } = 20;
+}

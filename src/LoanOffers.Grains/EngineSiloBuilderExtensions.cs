@@ -1,0 +1,67 @@
+using LoanOffers.Grains;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Orleans.Hosting;
+
+/// <summary>Where the engine keeps its tables.</summary>
+public sealed class EngineStorageOptions
+{
+    public required string ConnectionString { get; init; }
+
+    /// <summary>Prefix of every table name, so several engines (or test runs) can share one account.</summary>
+    public string TablePrefix { get; init; } = string.Empty;
+
+    public string Table(string name) => TablePrefix + name;
+}
+
+public static class EngineSiloBuilderExtensions
+{
+    /// <summary>The engine's grains on Azure Table Storage: customer and program state, reminders, candidate index, scoring.</summary>
+    public static ISiloBuilder AddLoanOfferEngine(this ISiloBuilder builder, EngineStorageOptions storage, Action<EngineOptions>? configure = null)
+    {
+        builder
+            .AddAzureTableGrainStorage(EngineNames.CustomerStore, options =>
+            {
+                options.ConnectionString = storage.ConnectionString;
+                options.TableName = storage.Table("Customers");
+                options.TableCount = 16;
+                options.PartitionsPerTable = 16;
+            })
+            .AddAzureTableGrainStorage(EngineNames.ProgramStore, options =>
+            {
+                options.ConnectionString = storage.ConnectionString;
+                options.TableName = storage.Table("Programs");
+                options.TableCount = 1;
+                options.PartitionsPerTable = 4;
+            })
+            .UseAzureTableReminderService(options =>
+            {
+                options.ConnectionString = storage.ConnectionString;
+                options.TableName = storage.Table("Reminders");
+            });
+
+        builder.Services.AddOptions<EngineOptions>().Configure(options => configure?.Invoke(options));
+        builder.Services.AddOptions<CandidateIndexOptions>().Configure(options =>
+        {
+            options.ConnectionString = storage.ConnectionString;
+            options.TablePrefix = storage.Table("Candidates");
+        });
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CandidateIndex>();
+        builder.Services.AddSingleton<CustomerSource>();
+        builder.Services.AddSingleton<BatchRunner>();
+        builder.Services.AddCreditScoring();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CandidateIndexStartup>();
+        return builder;
+    }
+
+    private sealed class CandidateIndexStartup(CandidateIndex index) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(CandidateIndexStartup), ServiceLifecycleStage.ApplicationServices, index.CreateTablesAsync);
+    }
+}

@@ -1,0 +1,214 @@
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+
+namespace LoanOffers.Grains;
+
+[GenerateSerializer, Immutable, Alias("loanoffers.ProgramState")]
+public sealed record ProgramState
+{
+    [Id(0)] public ProgramConfig? Config { get; init; }
+    [Id(1)] public RunStatus? ActiveRun { get; init; }
+    [Id(2)] public ProgramConfig? ActiveRunConfig { get; init; }
+    [Id(3)] public IReadOnlyList<RunStatus> History { get; init; } = [];
+    [Id(4)] public DateTimeOffset? ScheduleAnchor { get; init; }
+    [Id(5)] public DateTimeOffset? LastPurgeAt { get; init; }
+}
+
+/// <summary>
+/// A lending program: configuration, cron schedule on a durable reminder, and its batch runs. A run is a
+/// background loop (never one long grain turn) that persists a checkpoint every few partitions; after a crash or
+/// deactivation the next activation (the reminder guarantees one) resumes from the checkpoint.
+/// </summary>
+[GrainType(EngineNames.ProgramGrainType)]
+public sealed partial class ProgramGrain(
+    [PersistentState("program", EngineNames.ProgramStore)] IPersistentState<ProgramState> state,
+    BatchRunner runner,
+    CandidateIndex candidateIndex,
+    TimeProvider time,
+    IOptions<EngineOptions> options,
+    ILogger<ProgramGrain> logger) : Grain, IProgramGrain, IRemindable
+{
+    private const string ScheduleReminder = "schedule";
+
+    private CancellationTokenSource? _runCancellation;
+    private Task? _runLoop;
+    private LiveProgress? _live;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.ActiveRun is { } interrupted)
+        {
+            StartLoop(interrupted with { Resumes = interrupted.Resumes + 1 });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_runLoop is { } loop)
+        {
+            await _runCancellation!.CancelAsync();
+            await loop;
+        }
+    }
+
+    public async Task<ProgramConfig> Configure(ProgramConfig config)
+    {
+        var programId = this.GetPrimaryKeyString();
+        if (config.ProgramId != programId)
+        {
+            throw new ArgumentException($"The configuration is for program '{config.ProgramId}', not '{programId}'.", nameof(config));
+        }
+
+        var versioned = config with { Version = (state.State.Config?.Version ?? 0) + 1 };
+        state.State = state.State with { Config = versioned, ScheduleAnchor = state.State.ScheduleAnchor ?? time.GetUtcNow() };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(ScheduleReminder, options.Value.ScheduleCheckPeriod, options.Value.ScheduleCheckPeriod);
+        LogConfigured(programId, versioned.Version);
+        return versioned;
+    }
+
+    public Task<ProgramConfig?> GetConfig() => Task.FromResult(state.State.Config);
+
+    public async Task<RunStartResult> StartRun()
+    {
+        if (state.State.ActiveRun is not null)
+        {
+            return new RunStartResult(CurrentRun()!, Started: false);
+        }
+
+        var now = time.GetUtcNow();
+        var run = await BeginRunAsync(RunSchedule.ManualRunId(now), RunTrigger.Manual, scheduledFor: null, now);
+        return new RunStartResult(run, Started: true);
+    }
+
+    public Task<RunStatus?> GetRun(string runId) =>
+        Task.FromResult(CurrentRun() is { } active && active.RunId == runId ? active : state.State.History.FirstOrDefault(run => run.RunId == runId));
+
+    public Task<IReadOnlyList<RunStatus>> GetRuns() =>
+        Task.FromResult<IReadOnlyList<RunStatus>>(CurrentRun() is { } active ? [active, .. state.State.History] : state.State.History);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var now = time.GetUtcNow();
+        if (state.State.ActiveRun is { } active && _runLoop is null)
+        {
+            StartLoop(active with { Resumes = active.Resumes + 1 });
+        }
+
+        if (state.State.Config is { Enabled: true } config && state.State.ActiveRun is null)
+        {
+            var after = state.State.History.Where(run => run.ScheduledFor is not null).Select(run => run.ScheduledFor!.Value).DefaultIfEmpty(state.State.ScheduleAnchor ?? now).Max();
+            if (RunSchedule.DueOccurrence(config.BatchSchedule, config.TimeZone, after, now) is { } due)
+            {
+                var runId = RunSchedule.ScheduledRunId(due);
+                if (state.State.History.All(run => run.RunId != runId))
+                {
+                    await BeginRunAsync(runId, RunTrigger.Scheduled, due, now);
+                }
+            }
+        }
+
+        if (state.State.LastPurgeAt is not { } lastPurge || now - lastPurge >= TimeSpan.FromDays(1))
+        {
+            state.State = state.State with { LastPurgeAt = now };
+            await state.WriteStateAsync();
+            await candidateIndex.PurgeExpiredAsync(now);
+        }
+    }
+
+    private async Task<RunStatus> BeginRunAsync(string runId, RunTrigger trigger, DateTimeOffset? scheduledFor, DateTimeOffset now)
+    {
+        var config = state.State.Config ?? throw new InvalidOperationException($"Program '{this.GetPrimaryKeyString()}' has no configuration yet.");
+        if (!config.Enabled)
+        {
+            throw new InvalidOperationException($"Program '{config.ProgramId}' is disabled.");
+        }
+
+        var run = new RunStatus
+        {
+            RunId = runId,
+            ProgramId = config.ProgramId,
+            ConfigVersion = config.Version,
+            Trigger = trigger,
+            ScheduledFor = scheduledFor,
+            StartedAt = now,
+        };
+        state.State = state.State with { ActiveRun = run, ActiveRunConfig = config };
+        await state.WriteStateAsync();
+        LogRunStarted(config.ProgramId, runId, trigger);
+        StartLoop(run);
+        return run;
+    }
+
+    private void StartLoop(RunStatus checkpoint)
+    {
+        _live = new LiveProgress(checkpoint);
+        _runCancellation = new CancellationTokenSource();
+        _runLoop = RunLoopAsync(state.State.ActiveRunConfig!, _live, _runCancellation.Token);
+    }
+
+    private async Task RunLoopAsync(ProgramConfig config, LiveProgress live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var checkpoint in runner.RunAsync(config, live, cancellationToken))
+            {
+                state.State = state.State with { ActiveRun = checkpoint };
+                await state.WriteStateAsync();
+            }
+
+            await FinishAsync(live.Snapshot() with { State = RunState.Completed, CompletedAt = time.GetUtcNow() });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivating: the last checkpoint stays, and the next activation resumes from it.
+            LogRunPaused(config.ProgramId, live.Snapshot().RunId);
+        }
+        catch (Exception failure)
+        {
+            LogRunFailed(failure, config.ProgramId, live.Snapshot().RunId);
+            await FinishAsync(live.Snapshot() with { State = RunState.Failed, CompletedAt = time.GetUtcNow(), LastError = failure.Message });
+        }
+        finally
+        {
+            _runLoop = null;
+        }
+    }
+
+    private async Task FinishAsync(RunStatus finished)
+    {
+        state.State = state.State with
+        {
+            ActiveRun = null,
+            ActiveRunConfig = null,
+            History = [finished, .. state.State.History.Take(options.Value.RunHistory - 1)],
+        };
+        await state.WriteStateAsync();
+        _live = null;
+        LogRunFinished(finished.ProgramId, finished.RunId, finished.State, finished.Processed, finished.Offered);
+    }
+
+    private RunStatus? CurrentRun() => _live?.Snapshot() ?? state.State.ActiveRun;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} configured at version {Version}")]
+    private partial void LogConfigured(string programId, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} started ({Trigger})")]
+    private partial void LogRunStarted(string programId, string runId, RunTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} paused for deactivation; it resumes from its checkpoint")]
+    private partial void LogRunPaused(string programId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId} run {RunId} failed")]
+    private partial void LogRunFailed(Exception failure, string programId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} {State}: {Processed} processed, {Offered} offered")]
+    private partial void LogRunFinished(string programId, string runId, RunState state, int processed, int offered);
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace LoanOffers.Server.Demo;
+
+/// <summary>
+/// <c>demo [--customers N]</c>: serves the engine, loads seed 000's program with N synthetic customers, runs one
+/// batch while printing its progress, prints the run's report and example URLs, and keeps serving until Ctrl+C.
+/// </summary>
+public static class DemoCommand
+{
+    public const int DefaultCustomers = 10_000;
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var customers = DefaultCustomers;
+        var customersArgument = Array.IndexOf(args, "--customers");
+        if (customersArgument >= 0 && (customersArgument + 1 >= args.Length || !int.TryParse(args[customersArgument + 1], out customers) || customers is < 1 or > 5_000_000))
+        {
+            Console.Error.WriteLine("--customers takes a number between 1 and 5,000,000.");
+            return 2;
+        }
+
+        await app.StartAsync();
+        var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+
+        var parsed = ProgramConfigParser.ParseYaml(DemoPrograms.LoanOfferTargetingYaml);
+        var demo = parsed.Config! with
+        {
+            DataConnectors = [new DataConnectorConfig("synthetic-credit-profiles", DataConnectorTypes.Synthetic, new Dictionary<string, string>
+            {
+                ["count"] = customers.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = "42",
+            })],
+        };
+        var program = grains.GetGrain<IProgramGrain>(demo.ProgramId);
+        var config = await program.Configure(demo);
+        Console.WriteLine($"Program '{config.ProgramId}' v{config.Version} loaded (seed 000, {customers:N0} synthetic customers). Running one batch...");
+
+        var started = await program.StartRun();
+        var run = started.Run;
+        while (run.State == RunState.Running)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            run = await program.GetRun(run.RunId) ?? run;
+            var percent = run.Total == 0 ? 0 : 100.0 * run.Processed / run.Total;
+            Console.WriteLine($"  {run.RunId}: {run.Processed:N0}/{run.Total:N0} ({percent:F0}%) offered {run.Offered:N0}, rejected {run.RejectedByFilter.Values.Sum():N0}, errors {run.Errors}");
+        }
+
+        PrintSummary(run);
+        await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), config, baseUrl);
+        Console.WriteLine("Serving until Ctrl+C.");
+        await app.WaitForShutdownAsync();
+        return run.State == RunState.Completed ? 0 : 1;
+    }
+
+    private static void PrintSummary(RunStatus run)
+    {
+        var seconds = ((run.CompletedAt ?? DateTimeOffset.UtcNow) - run.StartedAt).TotalSeconds;
+        Console.WriteLine();
+        Console.WriteLine($"Run {run.RunId}: {run.State} in {seconds:F1} s ({run.Processed / Math.Max(seconds, 0.001):N0} customers/s)");
+        Console.WriteLine($"  customers      {run.Total,10:N0}");
+        foreach (var (filter, count) in run.RejectedByFilter)
+        {
+            Console.WriteLine($"  rejected by {filter,-22} {count,10:N0} ({Share(count, run.Total)})");
+        }
+
+        Console.WriteLine($"  no offer       {run.NoOffer,10:N0}");
+        Console.WriteLine($"  offered        {run.Offered,10:N0} ({Share(run.Offered, run.Total)})");
+        foreach (var (tier, count) in run.OffersByTier)
+        {
+            Console.WriteLine($"    {tier,-12} {count,10:N0} ({Share(count, run.Offered)})");
+        }
+
+        Console.WriteLine($"  offers made    {run.OffersMade,10:N0}");
+        Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
+    }
+
+    private static async Task PrintExamplesAsync(CandidateIndex index, ProgramConfig config, string baseUrl)
+    {
+        var top = await index.QueryByTierAsync(config.ProgramId, "excellent", 0, 3, null, DateTimeOffset.UtcNow);
+        Console.WriteLine();
+        Console.WriteLine("Try:");
+        foreach (var candidate in top.Candidates)
+        {
+            Console.WriteLine($"  curl {baseUrl}/api/v1/customers/{candidate.CustomerId}/offers");
+        }
+
+        var example = top.Candidates.FirstOrDefault()?.CustomerId ?? "C0000001";
+        Console.WriteLine($"  curl -X POST {baseUrl}/api/v1/offers -H 'Content-Type: application/json' -d '{{\"userId\":\"{example}\",\"requestedAmount\":20000,\"requestedTenure\":36}}'");
+        Console.WriteLine($"  curl '{baseUrl}/api/v1/admin/programs/{config.ProgramId}/candidates?tier=excellent&minScore=0.8&limit=10'");
+        Console.WriteLine($"  curl {baseUrl}/api/v1/admin/programs/{config.ProgramId}/runs");
+        Console.WriteLine($"  curl {baseUrl}/openapi/v1.json");
+    }
+
+    private static string Share(int part, int whole) => whole == 0 ? "0%" : (100.0 * part / whole).ToString("F1", CultureInfo.InvariantCulture) + "%";
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+using LoanOffers.Grains;
+using LoanOffers.Server.Apis;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.AspNetCore.Http.Json;
+using Orleans.Configuration;
+
+namespace LoanOffers.Server.Hosting;
+
+public static class EngineHostingExtensions
+{
+    /// <summary>The silo (co-hosted), its Azure Table storage, and the web API's services.</summary>
+    public static WebApplicationBuilder AddLoanOfferEngine(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var connectionString = configuration.GetConnectionString("Tables")
+            ?? throw new InvalidOperationException("Set ConnectionStrings:Tables (the engine's Azure Table Storage).");
+        var storage = new EngineStorageOptions { ConnectionString = connectionString, TablePrefix = configuration["Engine:TablePrefix"] ?? string.Empty };
+
+        if (builder.Environment.IsDevelopment() || configuration.GetValue<bool>("Engine:StartAzurite"))
+        {
+            builder.Services.AddHostedService<AzuriteHostedService>();
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = configuration["Orleans:ClusterId"] ?? "loanoffers";
+                options.ServiceId = configuration["Orleans:ServiceId"] ?? "loanoffers";
+            });
+            silo.ConfigureEndpoints(
+                System.Net.IPAddress.Loopback,
+                configuration.GetValue("Orleans:SiloPort", 11111),
+                configuration.GetValue("Orleans:GatewayPort", 30000),
+                listenOnAnyHostAddress: false);
+            silo.UseAzureStorageClustering(options =>
+            {
+                options.ConnectionString = connectionString;
+                options.TableName = storage.Table("Silos");
+            });
+            silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
+        });
+
+        builder.Services.AddSingleton(storage);
+        builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        return builder;
+    }
+
+    public static WebApplication MapLoanOfferEngine(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapCustomersApi();
+        app.MapOffersApi();
+        app.MapAdminApi();
+        return app;
+    }
+}
+
+public sealed class ServingOptions
+{
+    /// <summary>The program whose configuration prices real-time offers when a request names none.</summary>
+    public string DefaultProgramId { get; set; } = "loan-offer-targeting";
+}
