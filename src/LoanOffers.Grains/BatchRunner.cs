@@ -78,7 +78,8 @@ public sealed partial class BatchRunner(
             {
                 var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(runId, program, profile, asOf));
                 live.Record(evaluation);
-                if (evaluation.Candidate is { } candidate && !evaluation.FromStoredDecision)
+                // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
+                if (evaluation.Candidate is { } candidate)
                 {
                     upserts.Add(candidate);
                 }

@@ -16,11 +16,19 @@ public sealed class CustomerSource(IOptions<EngineOptions> options)
             ?? throw new InvalidOperationException($"Program '{program.ProgramId}' has no runnable data connector (csv or synthetic).");
         return connector.Type switch
         {
-            DataConnectorTypes.Synthetic => new IngestResult(
-                SyntheticCustomers.Generate(ConfigInt(connector, "count", 10_000), ConfigInt(connector, "seed", 42), now).ToList(), []),
+            DataConnectorTypes.Synthetic => new IngestResult(Synthetic(connector, now), []),
             DataConnectorTypes.Csv => LoadCsv(connector),
             _ => throw new InvalidOperationException($"Connector type '{connector.Type}' cannot run here."),
         };
+    }
+
+    /// <summary>Synthetic customers; an optional <c>idPrefix</c> keeps several synthetic populations apart.</summary>
+    private static List<CustomerProfile> Synthetic(DataConnectorConfig connector, DateTimeOffset now)
+    {
+        var prefix = connector.Config.GetValueOrDefault("idPrefix") ?? string.Empty;
+        return SyntheticCustomers.Generate(ConfigInt(connector, "count", 10_000), ConfigInt(connector, "seed", 42), now)
+            .Select(profile => prefix.Length == 0 ? profile : profile with { CustomerId = prefix + profile.CustomerId })
+            .ToList();
     }
 
     private IngestResult LoadCsv(DataConnectorConfig connector)
@@ -28,12 +36,18 @@ public sealed class CustomerSource(IOptions<EngineOptions> options)
         var path = ResolveInsideDataDirectory(connector.Config.GetValueOrDefault("path"));
         var profiles = new List<CustomerProfile>();
         var badRows = new List<BadRow>();
+        var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         using var reader = new StreamReader(path);
         foreach (var record in CustomerCsvReader.Read(reader))
         {
-            if (record.Profile is { } profile)
+            if (record.Profile is { } profile && firstLineOf.TryGetValue(profile.CustomerId, out var firstLine))
             {
-                profiles.Add(profile);
+                badRows.Add(new BadRow(record.LineNumber, $"duplicate customer_id '{profile.CustomerId}' (first on line {firstLine})"));
+            }
+            else if (record.Profile is { } unique)
+            {
+                firstLineOf[unique.CustomerId] = record.LineNumber;
+                profiles.Add(unique);
             }
             else
             {

@@ -1,3 +1,4 @@
+using LoanOffers.Testing;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using LoanOffers.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans;

@@ -1,3 +1,4 @@
+using LoanOffers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Configuration;

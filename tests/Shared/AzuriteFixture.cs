@@ -1,7 +1,8 @@
 using Azure.Data.Tables;
+using Xunit;
 using LoanOffers.Storage.AzureTables;
 
-namespace LoanOffers.Storage.AzureTables.Tests;
+namespace LoanOffers.Testing;
 
 /// <summary>
 /// A real Azurite for a test run: the one named by LOANOFFERS_TABLES_CONNECTION (CI starts one), else one started

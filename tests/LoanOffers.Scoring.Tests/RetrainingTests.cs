@@ -1,0 +1,45 @@
+using LoanOffers.Scoring.Models;
+using LoanOffers.Scoring.Training;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LoanOffers.Scoring.Tests;
+
+public class RetrainingTests
+{
+    [Fact]
+    public void Promotes_only_a_better_model_and_keeps_the_old_version_for_rollback()
+    {
+        // The served model learned from 400 rows with two stumps: outcomes from 4,000 rows should beat it.
+        var store = new ModelStore(Path.Combine(Path.GetTempPath(), "loanoffers-retrain-" + Guid.NewGuid().ToString("N")));
+        store.Add(TestModels.Train(TestModels.ApprovalId, "1", SyntheticHistory.ApprovedLabel, SyntheticHistory.ApprovalFeatures,
+            new TrainerOptions { Trees = 2, Leaves = 2, MinRowsPerLeaf = 5 }, rows: 400));
+        using var registry = new OnnxCreditModelRegistry(store, NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
+        var retrainer = new ModelRetrainer(store, NullLogger.Instance, registry, TestModels.FastOptions);
+
+        var promoted = retrainer.Retrain(TestModels.ApprovalId, OutcomesCsv());
+
+        Assert.True(promoted.Promoted, promoted.Reason);
+        Assert.True(promoted.Candidate.Metrics.Auc > promoted.CurrentMetrics.Auc);
+        Assert.Equal(promoted.Candidate.HeldOutRows, promoted.CurrentMetrics.Rows);
+        Assert.Equal("2", store.ActiveVersion(TestModels.ApprovalId));
+        Assert.Equal("2", registry.Get(TestModels.ApprovalId).Version);
+
+        var weak = new ModelRetrainer(store, NullLogger.Instance, registry, new TrainerOptions { Trees = 1, Leaves = 2 });
+        var kept = weak.Retrain(TestModels.ApprovalId, OutcomesCsv());
+
+        Assert.False(kept.Promoted, kept.Reason);
+        Assert.Equal(["1", "2"], store.Versions(TestModels.ApprovalId));
+        Assert.Equal("2", registry.Get(TestModels.ApprovalId).Version);
+
+        Assert.Equal("1", store.Rollback(TestModels.ApprovalId));
+        registry.Reload();
+        Assert.Equal("1", registry.Get(TestModels.ApprovalId).Version);
+    }
+
+    private static StringReader OutcomesCsv()
+    {
+        var csv = new StringWriter();
+        SyntheticHistory.WriteCsv(csv, TestModels.History);
+        return new StringReader(csv.ToString());
+    }
+}
