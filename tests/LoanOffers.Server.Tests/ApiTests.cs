@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LoanOffers.Domain;
+
+namespace LoanOffers.Server.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class ApiTests(EngineApiFactory factory)
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private static string DemoYaml(string programId, int customers) => DemoPrograms.LoanOfferTargetingYaml
+        .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
+        .Replace("count: 200000", $"count: {customers}\n      idPrefix: \"{programId}-\"");
+
+    private static string NewProgramId() => "prog-" + Guid.NewGuid().ToString("N")[..8];
+
+    private async Task<JsonElement> PutYamlAsync(string programId, string yaml, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await _client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<JsonElement> RunToCompletionAsync(string programId)
+    {
+        var start = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var location = start.Headers.Location!.ToString();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var run = await _client.GetFromJsonAsync<JsonElement>(location);
+            if (run.GetProperty("state").GetString() != "Running" || DateTime.UtcNow > deadline)
+            {
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Seed_yaml_is_accepted_as_it_stands_versioned_and_read_back_as_json()
+    {
+        var programId = NewProgramId();
+
+        var first = await PutYamlAsync(programId, DemoYaml(programId, 10));
+        var second = await PutYamlAsync(programId, DemoYaml(programId, 10));
+        var read = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}");
+
+        Assert.Equal(1, first.GetProperty("version").GetInt32());
+        Assert.Equal(2, second.GetProperty("version").GetInt32());
+        Assert.Equal(3, read.GetProperty("loanOfferStrategy").GetProperty("segments").GetArrayLength());
+        Assert.Equal("cron(0 2 ? * MON *)", read.GetProperty("batchSchedule").GetString());
+    }
+
+    [Fact]
+    public async Task An_invalid_program_is_rejected_with_every_error_named_by_its_path()
+    {
+        var programId = NewProgramId();
+        var yaml = DemoYaml(programId, 10).Replace("interestRate: 6.5", "interestRate: -6.5").Replace("maxLoanAmount: 15000", "maxLoanAmount: 0");
+
+        var problem = await PutYamlAsync(programId, yaml, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("loanOfferStrategy.segments[1].interestRate", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("loanOfferStrategy.segments[2].maxLoanAmount", out _), errors.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/admin/programs/{programId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_program_for_another_id_or_broken_json_is_a_bad_request()
+    {
+        var programId = NewProgramId();
+
+        var mismatch = await PutYamlAsync(programId, DemoYaml("someone-else", 10), HttpStatusCode.BadRequest);
+        var broken = await _client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent("{ not json", Encoding.UTF8, "application/json"));
+
+        Assert.True(mismatch.GetProperty("errors").TryGetProperty("programId", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task A_run_serves_ranked_offers_candidates_by_tier_and_real_time_offers()
+    {
+        var programId = NewProgramId();
+        await PutYamlAsync(programId, DemoYaml(programId, 800));
+
+        var run = await RunToCompletionAsync(programId);
+
+        Assert.Equal("Completed", run.GetProperty("state").GetString());
+        Assert.Equal(800, run.GetProperty("processed").GetInt32());
+        var candidates = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/candidates?tier=excellent&minScore=0.8&limit=5");
+        var list = candidates.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.NotEmpty(list);
+        Assert.All(list, c => Assert.True(c.GetProperty("score").GetDouble() >= 0.8));
+        var scores = list.Select(c => c.GetProperty("score").GetDouble()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+
+        var customerId = list[0].GetProperty("customerId").GetString();
+        var offers = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/offers");
+        var ranked = offers.GetProperty("offers").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, ranked.Count), ranked.Select(o => o.GetProperty("rank").GetInt32()));
+        Assert.All(ranked, o => Assert.True(o.GetProperty("amount").GetDecimal() <= 50_000m));
+
+        var realTime = await _client.PostAsJsonAsync("/api/v1/offers", new { userId = customerId, requestedAmount = 20_000, requestedTenure = 36, programId });
+        Assert.Equal(HttpStatusCode.OK, realTime.StatusCode);
+        var body = await realTime.Content.ReadFromJsonAsync<JsonElement>();
+        var first = body.GetProperty("offers")[0];
+        foreach (var name in new[] { "offerId", "roi", "amount", "tenure", "processingFee", "rank", "conversionProbability", "apr" })
+        {
+            Assert.True(first.TryGetProperty(name, out _), $"offer lacks {name}");
+        }
+
+        Assert.True(first.GetProperty("apr").GetDecimal() > first.GetProperty("roi").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_second_run_while_one_is_going_is_a_conflict()
+    {
+        var programId = NewProgramId();
+        await PutYamlAsync(programId, DemoYaml(programId, 3000));
+
+        var first = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        var second = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var problem = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("runId").GetString()));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/customers/bad%20id/offers", "customerId")]
+    [InlineData("/api/v1/admin/programs/loan-offer-targeting/candidates?tier=excellent&limit=0", "limit")]
+    [InlineData("/api/v1/admin/programs/loan-offer-targeting/candidates?tier=excellent&minScore=2", "minScore")]
+    [InlineData("/api/v1/admin/programs/loan-offer-targeting/candidates", "tier")]
+    [InlineData("/api/v1/admin/programs/..%2F..%2Fetc/runs/x", "programId")]
+    public async Task Bad_query_input_names_the_field(string url, string field)
+    {
+        var response = await _client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Bad_offer_requests_name_every_field()
+    {
+        var response = await _client.PostAsJsonAsync("/api/v1/offers", new { userId = "", requestedAmount = -1, requestedTenure = 500 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("userId", out _));
+        Assert.True(errors.TryGetProperty("requestedAmount", out _));
+        Assert.True(errors.TryGetProperty("requestedTenure", out _));
+    }
+
+    [Fact]
+    public async Task Unknown_customers_and_programs_are_not_found()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/customers/nobody-here/offers")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync($"/api/v1/admin/programs/{NewProgramId()}/runs", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsJsonAsync("/api/v1/offers", new { userId = "nobody-here", programId = NewProgramId() })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_readiness_and_the_openapi_document_answer()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/readyz")).StatusCode);
+        var openApi = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/v1/customers/{customerId}/offers", out _));
+    }
+}
