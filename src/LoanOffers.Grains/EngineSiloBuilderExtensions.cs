@@ -1,4 +1,5 @@
 using LoanOffers.Grains;
+using LoanOffers.Scoring;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,6 +56,7 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<BatchRunner>();
         builder.Services.AddCreditScoring();
+        builder.Services.PostConfigure<ScoringOptions>(options => options.ModelDirectory ??= ShippedModels.Find());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CandidateIndexStartup>();
         return builder;
     }

@@ -4,15 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace LoanOffers.Scoring;
 
-public sealed class ScoringOptions
-{
-    /// <summary>Most rows scored in one model call (seed 000: "batch scoring, 1000 at a time").</summary>
-    public int MaxBatchSize { get; set; } = 1000;
-
-    /// <summary>How long a lone request waits for company before it is scored alone.</summary>
-    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(2);
-}
-
 /// <summary>
 /// Gathers concurrent score requests from customer grains into batches (up to <see cref="ScoringOptions.MaxBatchSize"/>
 /// rows or <see cref="ScoringOptions.MaxWait"/>) and scores each batch with one call per model, on its own loop

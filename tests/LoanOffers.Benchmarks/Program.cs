@@ -3,11 +3,20 @@ using LoanOffers.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "storage" => await StorageBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
+    "batch" => await BatchBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
+    "serve" => await ServeBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
+    "scoring" => await ScoringBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/LoanOffers.Benchmarks -- storage [--rows N] [--connection <azure tables connection string>]");
+    Console.Error.WriteLine("""
+        usage: dotnet run -c Release --project tests/LoanOffers.Benchmarks -- <verb> [options]
+          storage [--rows N]                      provider vs raw bulk, writes and reads (default 200,000 rows)
+          batch   [--customers N]                 end-to-end batch vs the storage floor (default 200,000)
+          serve   [--connections N] [--seconds S] warm offer reads vs a bare endpoint (default 1000, 20)
+          scoring [--requests N] [--concurrency C] [--seconds S] [--models dir]  1/100/1000-row batches per model, service under load
+        """);
     return 2;
 }

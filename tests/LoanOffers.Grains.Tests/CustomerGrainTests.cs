@@ -8,12 +8,16 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A synthetic customer who passes every filter of the demo program.</summary>
+    /// <summary>The strongest synthetic customer who passes every filter of the demo program: one the models approve.</summary>
     private static CustomerProfile Qualified(string id)
     {
         var program = EngineClusterFixture.DemoProgram(1);
         var chain = FilterChain.Create(program);
-        var passer = SyntheticCustomers.Generate(2_000, 11, Now).First(profile => chain.Evaluate(profile, Now).Passed);
+        var passer = SyntheticCustomers.Generate(2_000, 11, Now)
+            .Where(profile => chain.Evaluate(profile, Now).Passed)
+            .OrderByDescending(profile => profile.CreditScore)
+            .ThenBy(profile => profile.DebtToIncome)
+            .First();
         return passer with { CustomerId = id };
     }
 

@@ -13,7 +13,8 @@ public class BatchingTests
     [Fact]
     public async Task Many_concurrent_callers_each_get_their_own_scores()
     {
-        using var registry = new OnnxCreditModelRegistry(TestModels.NewStore(), NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
+        using var scratch = new ScratchFolder();
+        using var registry = new OnnxCreditModelRegistry(TestModels.NewStore(scratch), NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
         await using var service = new BatchingCreditScoringService(registry, Options.Create(new ScoringOptions()));
         var profiles = SyntheticCustomers.Generate(3_000, seed: 11).ToList();
 
@@ -35,7 +36,8 @@ public class BatchingTests
     [Fact]
     public async Task Add_credit_scoring_serves_trained_models_from_the_model_directory_and_placeholders_without_one()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         await using (var trained = new ServiceCollection().AddLogging().AddCreditScoring(o => o.ModelDirectory = store.Root).BuildServiceProvider())
         {
             var scores = await trained.GetRequiredService<ICreditScoringService>().ScoreAsync(SyntheticCustomers.Generate(1, 3).Single(), Program);

@@ -14,7 +14,8 @@ public class RegistryTests
     [Fact]
     public void Loads_each_model_once_with_its_card_features()
     {
-        using var registry = Open(TestModels.NewStore());
+        using var scratch = new ScratchFolder();
+        using var registry = Open(TestModels.NewStore(scratch));
         var approval = registry.Get(TestModels.ApprovalId);
         Assert.Same(approval, registry.Get(TestModels.ApprovalId));
         Assert.Equal(SyntheticHistory.ApprovalFeatures, approval.Features);
@@ -46,7 +47,8 @@ public class RegistryTests
     [Fact]
     public void A_card_listing_other_features_than_the_model_takes_is_refused_with_the_reason()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         EditCard(store, TestModels.ApprovalId, card => card["features"] = new JsonArray("credit_score", "income", "debt_to_income", "payment_history", "savings_rate"));
         var failure = Assert.Throws<ModelLoadException>(() => Open(store));
         Assert.Contains("5 features", failure.Message);
@@ -56,7 +58,8 @@ public class RegistryTests
     [Fact]
     public void A_card_with_the_features_in_another_order_is_refused()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         EditCard(store, TestModels.ApprovalId, card => card["features"] = new JsonArray("income", "credit_score", "debt_to_income", "payment_history"));
         var failure = Assert.Throws<ModelLoadException>(() => Open(store));
         Assert.Contains("input order must match", failure.Message);
@@ -65,7 +68,8 @@ public class RegistryTests
     [Fact]
     public void A_feature_the_engine_cannot_supply_is_refused()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         EditCard(store, TestModels.DefaultId, card => card["features"] = new JsonArray("account_age", "deposit_balance", "zodiac_sign", "savings_rate"));
         var failure = Assert.Throws<ModelLoadException>(() => Open(store));
         Assert.Contains("zodiac_sign", failure.Message);
@@ -74,7 +78,8 @@ public class RegistryTests
     [Fact]
     public void A_model_file_replaced_without_its_card_is_refused()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         File.Copy(Path.Combine(store.VersionFolder(TestModels.DefaultId, "1"), ModelStore.OnnxFileName),
             Path.Combine(store.VersionFolder(TestModels.ApprovalId, "1"), ModelStore.OnnxFileName), overwrite: true);
         var failure = Assert.Throws<ModelLoadException>(() => Open(store));
@@ -84,7 +89,8 @@ public class RegistryTests
     [Fact]
     public void A_card_naming_another_model_than_its_folder_is_refused()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         EditCard(store, TestModels.ApprovalId, card => card["version"] = "7");
         var failure = Assert.Throws<ModelLoadException>(() => Open(store));
         Assert.Contains("folder says", failure.Message);
@@ -93,7 +99,8 @@ public class RegistryTests
     [Fact]
     public void An_activated_version_is_served_without_a_restart_and_the_old_one_finishes_its_work()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         using var registry = Open(store);
         var v1 = registry.Get(TestModels.ApprovalId);
         var v2 = TestModels.Train(TestModels.ApprovalId, "2", SyntheticHistory.ApprovedLabel, SyntheticHistory.ApprovalFeatures, new TrainerOptions { Trees = 10, Leaves = 4 });
@@ -123,7 +130,8 @@ public class RegistryTests
     [Fact]
     public void A_broken_new_version_is_refused_and_the_current_one_keeps_serving()
     {
-        var store = TestModels.NewStore();
+        using var scratch = new ScratchFolder();
+        var store = TestModels.NewStore(scratch);
         using var registry = Open(store);
         var broken = TestModels.Train(TestModels.ApprovalId, "2", SyntheticHistory.ApprovedLabel, SyntheticHistory.ApprovalFeatures, new TrainerOptions { Trees = 5, Leaves = 4 });
         store.Add(broken);

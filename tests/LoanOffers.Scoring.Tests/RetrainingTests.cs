@@ -10,7 +10,8 @@ public class RetrainingTests
     public void Promotes_only_a_better_model_and_keeps_the_old_version_for_rollback()
     {
         // The served model learned from 400 rows with two stumps: outcomes from 4,000 rows should beat it.
-        var store = new ModelStore(Path.Combine(Path.GetTempPath(), "loanoffers-retrain-" + Guid.NewGuid().ToString("N")));
+        using var scratch = new ScratchFolder();
+        var store = new ModelStore(scratch.Path);
         store.Add(TestModels.Train(TestModels.ApprovalId, "1", SyntheticHistory.ApprovedLabel, SyntheticHistory.ApprovalFeatures,
             new TrainerOptions { Trees = 2, Leaves = 2, MinRowsPerLeaf = 5 }, rows: 400));
         using var registry = new OnnxCreditModelRegistry(store, NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));

@@ -21,13 +21,14 @@ public static class TestModels
 
     public static TrainedCreditModel Default => LazyDefault.Value;
 
+
     public static TrainedCreditModel Train(string modelId, string version, string label, IReadOnlyList<string> features, TrainerOptions? options = null, int rows = 4_000) =>
         CreditModelTrainer.Train(TrainingSet.FromHistory([.. History.Take(rows)], label, features), modelId, version, options ?? FastOptions);
 
     /// <summary>A fresh model folder holding both test models as version 1.</summary>
-    public static ModelStore NewStore()
+    public static ModelStore NewStore(ScratchFolder scratch)
     {
-        var store = new ModelStore(Path.Combine(Path.GetTempPath(), "loanoffers-models-" + Guid.NewGuid().ToString("N")));
+        var store = new ModelStore(scratch.Path);
         store.Add(Approval);
         store.Add(Default);
         return store;
@@ -46,4 +47,12 @@ public static class TestModels
 
         throw new DirectoryNotFoundException("Orleans.sln not found above " + AppContext.BaseDirectory);
     }
+}
+
+/// <summary>A temporary folder for one test, deleted with it.</summary>
+public sealed class ScratchFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("loanoffers-scoring-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

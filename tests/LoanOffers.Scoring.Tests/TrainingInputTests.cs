@@ -48,7 +48,8 @@ public class TrainingInputTests
     [Fact]
     public async Task Train_command_refuses_a_bad_file_and_prints_the_lines()
     {
-        var folder = Directory.CreateTempSubdirectory("loanoffers-train-").FullName;
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var input = Path.Combine(folder, "bad.csv");
         await File.WriteAllTextAsync(input, Header + "C1,720,85000,0.28,12,1,x\nC2,720,,0.28,12,1,x\n");
         var output = new StringWriter();
@@ -63,7 +64,8 @@ public class TrainingInputTests
     [Fact]
     public async Task Generate_history_then_train_writes_a_model_and_card_that_load()
     {
-        var folder = Directory.CreateTempSubdirectory("loanoffers-train-").FullName;
+        using var scratch = new ScratchFolder();
+        var folder = scratch.Path;
         var history = Path.Combine(folder, "history.csv");
         var output = new StringWriter();
         Assert.Equal(0, await TrainingCommand.RunAsync(["generate-history", "--rows", "3000", "--seed", "5", "--output", history], output));

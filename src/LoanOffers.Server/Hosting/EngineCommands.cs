@@ -1,3 +1,4 @@
+using LoanOffers.Scoring;
 using LoanOffers.Server.Demo;
 
 namespace LoanOffers.Server.Hosting;
@@ -5,8 +6,11 @@ namespace LoanOffers.Server.Hosting;
 /// <summary>The host's verbs: none (serve), <c>demo</c>, and the offline ones that need no silo.</summary>
 public static class EngineCommands
 {
-    /// <summary>Runs a verb that needs no web host or silo; null when the arguments name none.</summary>
-    public static Task<int?> TryRunOfflineCommandAsync(string[] args) => Task.FromResult<int?>(null);
+    /// <summary>Runs a verb that needs no web host or silo (model training); null when the arguments name none.</summary>
+    public static async Task<int?> TryRunOfflineCommandAsync(string[] args) =>
+        args.Length > 0 && TrainingCommand.Verbs.Contains(args[0])
+            ? await TrainingCommand.RunAsync(args, Console.Out)
+            : null;
 
     public static async Task<int> RunEngineAsync(this WebApplication app, string[] args)
     {

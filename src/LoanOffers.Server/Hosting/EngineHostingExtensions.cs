@@ -42,6 +42,7 @@ public static class EngineHostingExtensions
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
         });
 
+        builder.Services.Configure<LoanOffers.Scoring.ScoringOptions>(configuration.GetSection("Scoring"));
         builder.Services.AddSingleton(storage);
         builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
         builder.Services.AddProblemDetails();

@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using LoanOffers.Scoring.Models;
+using LoanOffers.Scoring.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace LoanOffers.Scoring.Training;
+
+public sealed record TrainerOptions
+{
+    public int Trees { get; init; } = 100;
+
+    public int Leaves { get; init; } = 16;
+
+    public int MinRowsPerLeaf { get; init; } = 20;
+
+    public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>Share of rows held out for evaluation, chosen by a hash of each row's key.</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Largest allowed |ONNX - ML.NET| probability on held-out rows; a larger gap fails the export.</summary>
+    public double ParityTolerance { get; init; } = 1e-5;
+}
+
+/// <summary>A trained model: its ONNX bytes, its card, and the held-out rows with both runtimes' probabilities (the parity evidence).</summary>
+public sealed record TrainedCreditModel(ModelCard Card, byte[] Onnx, TrainingSet HeldOut, float[] MlNetProbabilities, float[] OnnxProbabilities);
+
+/// <summary>
+/// Trains a calibrated binary FastTree model with ML.NET, exports its trees and Platt calibration to ONNX
+/// (<see cref="TreeEnsembleOnnxExporter"/>), scores the held-out rows with both ML.NET and ONNX Runtime and refuses
+/// the export unless they agree within <see cref="TrainerOptions.ParityTolerance"/>. Metrics are ONNX Runtime's,
+/// since that is what the engine serves.
+/// </summary>
+public static class CreditModelTrainer
+{
+    private const int MinimumRows = 50;
+
+    public static TrainedCreditModel Train(TrainingSet data, string modelId, string version, TrainerOptions? options = null, int rejectedRows = 0)
+    {
+        options ??= new TrainerOptions();
+        var (trainRows, heldOutRows) = Split(data, options.HeldOutFraction);
+        var training = data.Subset(trainRows);
+        var heldOut = data.Subset(heldOutRows);
+        RequireBothClasses(training, "training");
+        RequireBothClasses(heldOut, "held-out");
+
+        var ml = new MLContext(options.Seed);
+        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            LabelColumnName = nameof(MlRow.Label),
+            FeatureColumnName = nameof(MlRow.Features),
+            NumberOfTrees = options.Trees,
+            NumberOfLeaves = options.Leaves,
+            MinimumExampleCountPerLeaf = options.MinRowsPerLeaf,
+            LearningRate = options.LearningRate,
+        });
+        var model = trainer.Fit(ToDataView(ml, training));
+        var mlNetProbabilities = model.Transform(ToDataView(ml, heldOut)).GetColumn<float>("Probability").ToArray();
+
+        var calibrated = model.Model;
+        var onnx = TreeEnsembleOnnxExporter.Export(
+            ToEnsemble(calibrated.SubModel.TrainedTreeEnsemble),
+            new PlattCalibration(calibrated.Calibrator.Slope, calibrated.Calibrator.Offset),
+            data.Features, modelId, version);
+
+        var onnxProbabilities = new float[heldOut.Rows];
+        using (var session = new OnnxCreditModel(onnx, modelId, version, data.Features))
+        {
+            session.Score(heldOut.Values, heldOut.Rows, onnxProbabilities);
+        }
+
+        var parity = mlNetProbabilities.Zip(onnxProbabilities, (a, b) => (double)Math.Abs(a - b)).Max();
+        if (!(parity <= options.ParityTolerance))
+        {
+            throw new InvalidOperationException($"ONNX export of {modelId} {version} differs from ML.NET by {parity:G3} on a held-out row (tolerance {options.ParityTolerance:G3}); the model was not written.");
+        }
+
+        var metrics = ModelEvaluation.Evaluate([.. onnxProbabilities.Select(p => (double)p)], heldOut.Labels);
+        var card = new ModelCard
+        {
+            ModelId = modelId,
+            Version = version,
+            Label = data.Label,
+            Features = [.. data.Features],
+            Metrics = metrics,
+            GroundTruth = heldOut.TrueProbabilities is { } truth
+                ? new GroundTruthMetrics(ModelEvaluation.Auc(truth, heldOut.Labels), ModelEvaluation.Evaluate(truth, heldOut.Labels).Brier)
+                : null,
+            ParityMaxAbsDifference = parity,
+            TrainingRows = training.Rows,
+            HeldOutRows = heldOut.Rows,
+            RejectedRows = rejectedRows,
+            DataHash = data.DataHash(),
+            OnnxSha256 = Sha256(onnx),
+            CreatedAt = DateTimeOffset.UtcNow,
+            Trainer = new TrainerSettings("ML.NET FastTree binary (Platt calibrated)", options.Trees, options.Leaves, options.MinRowsPerLeaf, options.LearningRate, options.HeldOutFraction, options.Seed),
+        };
+        return new TrainedCreditModel(card, onnx, heldOut, mlNetProbabilities, onnxProbabilities);
+    }
+
+    /// <summary>
+    /// Rows whose key hashes into the first <paramref name="heldOutFraction"/> of the range are held out. The hash
+    /// (FNV-1a) depends only on the key, so retraining on a larger outcome file holds out the same customers again and
+    /// a current model is never evaluated on rows it learned from.
+    /// </summary>
+    public static (List<int> Training, List<int> HeldOut) Split(TrainingSet data, double heldOutFraction)
+    {
+        var training = new List<int>();
+        var heldOut = new List<int>();
+        for (var row = 0; row < data.Rows; row++)
+        {
+            var bucket = Fnv1a(data.RowKeys[row]) % 10_000;
+            (bucket < heldOutFraction * 10_000 ? heldOut : training).Add(row);
+        }
+
+        return (training, heldOut);
+    }
+
+    public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static ulong Fnv1a(string key)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    private static void RequireBothClasses(TrainingSet rows, string part)
+    {
+        var positives = rows.Labels.Count(l => l);
+        if (rows.Rows < MinimumRows || positives == 0 || positives == rows.Rows)
+        {
+            throw new InvalidDataException($"The {part} rows ({rows.Rows}, {positives} positive) need at least {MinimumRows} rows with both outcomes present.");
+        }
+    }
+
+    private static TreeEnsemble ToEnsemble(RegressionTreeEnsemble ensemble) => new(
+        [.. ensemble.Trees.Select((tree, i) =>
+        {
+            if (tree.CategoricalSplitFlags.Any(flag => flag))
+            {
+                throw new NotSupportedException("Categorical splits are not exported; FastTree trains without them unless asked.");
+            }
+
+            return new DecisionTree([.. tree.NumericalSplitFeatureIndexes], [.. tree.NumericalSplitThresholds],
+                [.. tree.LeftChild], [.. tree.RightChild], [.. tree.LeafValues], ensemble.TreeWeights[i]);
+        })],
+        ensemble.Bias);
+
+    private static IDataView ToDataView(MLContext ml, TrainingSet rows)
+    {
+        var schema = SchemaDefinition.Create(typeof(MlRow));
+        schema[nameof(MlRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows.Features.Count);
+        var data = Enumerable.Range(0, rows.Rows).Select(r => new MlRow { Features = rows.Row(r).ToArray(), Label = rows.Labels[r] });
+        return ml.Data.LoadFromEnumerable(data.ToList(), schema);
+    }
+
+    private sealed class MlRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public bool Label { get; set; }
+    }
+}

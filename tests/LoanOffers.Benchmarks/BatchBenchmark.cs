@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Globalization;
+using LoanOffers.Abstractions;
+using LoanOffers.Storage.AzureTables;
+
+namespace LoanOffers.Benchmarks;
+
+/// <summary>
+/// The end-to-end weekly batch for N customers (ingest, filters, scoring, offers, persist, index) on Azurite,
+/// beside the storage floor measured in the same run: bulk-writing and partition-reading N rows of about 1 KB over
+/// the same 16 tables.
+/// </summary>
+public static class BatchBenchmark
+{
+    public static async Task<int> RunAsync(BenchmarkArguments arguments)
+    {
+        var customers = arguments.Int("customers", 200_000);
+        await using var azurite = await AzuriteEmulator.StartAsync();
+        Console.WriteLine($"batch benchmark: {customers:N0} customers, Azurite on port {azurite.Port}");
+
+        var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
+            StorageBenchmark.Tables, StorageBenchmark.PartitionsPerTable, BenchState.PayloadOfAbout(1024));
+        var floorSeconds = floor.WriteSeconds + floor.ReadSeconds;
+        Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s");
+
+        await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort());
+        var stopwatch = Stopwatch.StartNew();
+        var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
+            Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"));
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        if (run.State != RunState.Completed || run.Processed != customers)
+        {
+            Console.Error.WriteLine($"run {run.RunId} ended {run.State} with {run.Processed:N0}/{customers:N0}: {run.LastError}");
+            return 1;
+        }
+
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0}"));
+        return 0;
+    }
+}

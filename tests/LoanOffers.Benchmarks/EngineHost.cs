@@ -1,0 +1,58 @@
+using System.Globalization;
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Server.Hosting;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans;
+
+namespace LoanOffers.Benchmarks;
+
+/// <summary>The real engine (silo + API) in this process, configured the way the server is.</summary>
+internal static class EngineHost
+{
+    public static async Task<WebApplication> StartAsync(string connection, int httpPort)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration["ConnectionStrings:Tables"] = connection;
+        builder.Configuration["Engine:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..8];
+        builder.Configuration["Orleans:SiloPort"] = AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
+        builder.Configuration["Orleans:GatewayPort"] = AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
+        builder.Configuration["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
+        builder.AddLoanOfferEngine();
+        var app = builder.Build();
+        app.MapLoanOfferEngine();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Configures seed 000's demo program over <paramref name="customers"/> synthetic customers and runs one batch.</summary>
+    public static async Task<RunStatus> RunDemoBatchAsync(WebApplication app, int customers, Action<RunStatus>? progress = null)
+    {
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var config = ProgramConfigParser.ParseYaml(DemoPrograms.LoanOfferTargetingYaml).Config! with
+        {
+            DataConnectors = [new DataConnectorConfig("synthetic", DataConnectorTypes.Synthetic, new Dictionary<string, string>
+            {
+                ["count"] = customers.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = "42",
+            })],
+        };
+        var program = grains.GetGrain<IProgramGrain>(config.ProgramId);
+        await program.Configure(config);
+        var run = (await program.StartRun()).Run;
+        while (run.State == RunState.Running)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            run = await program.GetRun(run.RunId) ?? run;
+            progress?.Invoke(run);
+        }
+
+        return run;
+    }
+}
