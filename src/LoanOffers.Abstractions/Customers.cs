@@ -1,5 +1,6 @@
 using LoanOffers.Domain;
 using Orleans;
+using Orleans.Concurrency;
 
 namespace LoanOffers.Abstractions;
 
@@ -11,7 +12,15 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<CustomerEvaluation> Evaluate(EvaluateCustomer command);
 
     /// <summary>The ranked, unexpired offers from the customer's state; null for a customer never evaluated.</summary>
+    [ReadOnly]
     Task<CustomerOffers?> GetOffers();
+
+    /// <summary>
+    /// <see cref="GetOffers"/> as the API's UTF-8 JSON (<see cref="ApiJson"/>), kept ready in the grain between
+    /// state changes so the hot read path neither copies nor serializes; a null value for an unknown customer.
+    /// </summary>
+    [ReadOnly]
+    Task<Immutable<byte[]?>> GetOffersJson();
 
     /// <summary>Offers built now for a requested amount and tenure; null for a customer never evaluated.</summary>
     Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command);

@@ -1,7 +1,9 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Scoring;
+using System.Text.Json;
 using Orleans;
+using Orleans.Concurrency;
 
 namespace LoanOffers.Grains;
 
@@ -29,6 +31,9 @@ public sealed class CustomerGrain(
     ICreditScoringService scoring) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
+
+    private Immutable<byte[]?> _offersJson;
+    private DateTimeOffset _offersJsonValidUntil = DateTimeOffset.MinValue;
 
     public async Task<CustomerEvaluation> Evaluate(EvaluateCustomer command)
     {
@@ -68,21 +73,23 @@ public sealed class CustomerGrain(
 
         state.State = next;
         await state.WriteStateAsync();
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
         return Summarize(decision, next.IndexedCandidate, replaced, fromStoredDecision: false);
     }
 
-    public Task<CustomerOffers?> GetOffers()
+    public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(DateTimeOffset.UtcNow));
+
+    public Task<Immutable<byte[]?>> GetOffersJson()
     {
-        var current = state.State;
-        if (current.Decision is null || current.Profile is null)
+        var now = DateTimeOffset.UtcNow;
+        if (now >= _offersJsonValidUntil)
         {
-            return Task.FromResult<CustomerOffers?>(null);
+            var offers = ActiveOffers(now);
+            _offersJson = new Immutable<byte[]?>(offers is null ? null : JsonSerializer.SerializeToUtf8Bytes(offers, ApiJson.Options));
+            _offersJsonValidUntil = offers?.Offers.Count > 0 ? offers.Offers.Min(offer => offer.ExpiresAt) : now.AddMinutes(1);
         }
 
-        var now = DateTimeOffset.UtcNow;
-        var active = current.ActiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
-        return Task.FromResult<CustomerOffers?>(new CustomerOffers(
-            current.Profile.CustomerId, current.Decision.ProgramId, current.IndexedCandidate?.Tier, current.Decision.EvaluatedAt, current.OffersRunId ?? current.Decision.RunId, active));
+        return Task.FromResult(_offersJson);
     }
 
     public async Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command)
@@ -116,6 +123,19 @@ public sealed class CustomerGrain(
     }
 
     public Task<CustomerDecision?> GetDecision() => Task.FromResult(state.State.Decision);
+
+    private CustomerOffers? ActiveOffers(DateTimeOffset now)
+    {
+        var current = state.State;
+        if (current.Decision is null || current.Profile is null)
+        {
+            return null;
+        }
+
+        var active = current.ActiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
+        return new CustomerOffers(
+            current.Profile.CustomerId, current.Decision.ProgramId, current.IndexedCandidate?.Tier, current.Decision.EvaluatedAt, current.OffersRunId ?? current.Decision.RunId, active);
+    }
 
     private static CustomerEvaluation Summarize(CustomerDecision decision, CandidateEntry? candidate, CandidateEntry? replaced, bool fromStoredDecision) => new(
         decision.CustomerId,

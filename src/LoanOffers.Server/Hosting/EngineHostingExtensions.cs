@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using LoanOffers.Abstractions;
 using LoanOffers.Grains;
 using LoanOffers.Server.Apis;
 using LoanOffers.Storage.AzureTables;
@@ -47,11 +47,7 @@ public static class EngineHostingExtensions
         builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.Configure<JsonOptions>(options =>
-        {
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        });
+        builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         return builder;
     }
 
