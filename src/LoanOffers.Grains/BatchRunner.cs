@@ -45,7 +45,10 @@ public sealed partial class BatchRunner(
         });
         LogIngested(program.ProgramId, run.RunId, ingest.Profiles.Count, ingest.BadRows.Count, partitions.Count, run.PartitionsDone);
 
+        // A chunk's index rows are written while the next chunk is evaluated; its checkpoint, with the counters as
+        // they stood at the end of that chunk, is handed out only once those rows are stored.
         var done = run.PartitionsDone;
+        (Task IndexWrite, RunStatus Checkpoint)? pending = null;
         while (done < partitions.Count)
         {
             var chunk = partitions.Skip(done).Take(options.Value.PartitionsPerCheckpoint).ToList();
@@ -60,11 +63,23 @@ public sealed partial class BatchRunner(
                     workConcurrency: options.Value.PartitionConcurrency,
                     cancellationToken: cancellationToken),
                 cancellationToken);
-            await index.WriteAsync(upserts, removals, cancellationToken);
 
             done += chunk.Count;
             live.Update(status => status with { PartitionsDone = done });
-            yield return live.Snapshot();
+            var indexWrite = Task.Run(() => index.WriteAsync(upserts, removals, cancellationToken), cancellationToken);
+            if (pending is { } previous)
+            {
+                await previous.IndexWrite;
+                yield return previous.Checkpoint;
+            }
+
+            pending = (indexWrite, live.Snapshot());
+        }
+
+        if (pending is { } last)
+        {
+            await last.IndexWrite;
+            yield return last.Checkpoint;
         }
     }
 

@@ -14,7 +14,11 @@ public sealed record CustomerState
     [Id(0)] public CustomerProfile? Profile { get; init; }
     [Id(1)] public CustomerDecision? Decision { get; init; }
     [Id(2)] public string? LastRunId { get; init; }
-    [Id(3)] public IReadOnlyList<LoanOffer> ActiveOffers { get; init; } = [];
+    /// <summary>
+    /// Offers of an earlier run that are still live after a later decision without offers; empty while the latest
+    /// decision holds the live offers itself, so a row never carries the same offers twice.
+    /// </summary>
+    [Id(3)] public IReadOnlyList<LoanOffer> EarlierOffers { get; init; } = [];
     [Id(4)] public string? OffersRunId { get; init; }
     [Id(5)] public DateTimeOffset? LastOfferAt { get; init; }
     [Id(6)] public CandidateEntry? IndexedCandidate { get; init; }
@@ -52,7 +56,13 @@ public sealed class CustomerGrain(
             new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Now = command.Now, RunId = command.RunId },
             chain);
 
-        var next = current with { Profile = profile, Decision = decision, LastRunId = command.RunId };
+        var next = current with
+        {
+            Profile = profile,
+            Decision = decision,
+            LastRunId = command.RunId,
+            EarlierOffers = current.Decision?.RunId == current.OffersRunId ? current.Decision?.Offers ?? [] : current.EarlierOffers,
+        };
         CandidateEntry? replaced = null;
         if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
         {
@@ -63,7 +73,7 @@ public sealed class CustomerGrain(
             replaced = current.IndexedCandidate;
             next = next with
             {
-                ActiveOffers = decision.Offers,
+                EarlierOffers = [],
                 OffersRunId = command.RunId,
                 LastOfferAt = command.Now,
                 IndexedCandidate = candidate,
@@ -132,7 +142,8 @@ public sealed class CustomerGrain(
             return null;
         }
 
-        var active = current.ActiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
+        var live = current.OffersRunId == current.Decision.RunId ? current.Decision.Offers : current.EarlierOffers;
+        var active = live.Where(offer => offer.ExpiresAt > now).ToList();
         return new CustomerOffers(
             current.Profile.CustomerId, current.Decision.ProgramId, current.IndexedCandidate?.Tier, current.Decision.EvaluatedAt, current.OffersRunId ?? current.Decision.RunId, active);
     }
