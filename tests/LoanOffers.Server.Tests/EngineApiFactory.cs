@@ -10,6 +10,12 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
 {
     private readonly AzuriteFixture _azurite = new();
 
+    /// <summary>A copy of the shipped models, so retraining and rollback tests never touch the repository's.</summary>
+    public string ModelDirectory { get; } = CopyShippedModels();
+
+    /// <summary>The engine's data directory (CSV connectors, retraining outcomes).</summary>
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-data").FullName;
+
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
@@ -24,12 +30,35 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Orleans:SiloPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:GatewayPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Scoring:ModelDirectory", ModelDirectory);
+        builder.UseSetting("Engine:DataDirectory", DataDirectory);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
         await _azurite.DisposeAsync();
+        Directory.Delete(ModelDirectory, recursive: true);
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    private static string CopyShippedModels()
+    {
+        var source = AppContext.BaseDirectory;
+        while (!Directory.Exists(Path.Combine(source, "models", "loan-approval-v4")))
+        {
+            source = Path.GetDirectoryName(source) ?? throw new DirectoryNotFoundException("The repository's models/ folder was not found.");
+        }
+
+        var target = Directory.CreateTempSubdirectory("loanoffers-api-models").FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(source, "models"), "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(Path.Combine(source, "models"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        return target;
     }
 }
 

@@ -60,6 +60,7 @@ public static class EngineHostingExtensions
         app.MapCustomersApi();
         app.MapOffersApi();
         app.MapAdminApi();
+        app.MapModelsApi();
         return app;
     }
 }
