@@ -13,7 +13,7 @@ public static class AzureTableClusteringExtensions
         builder.ConfigureServices(services =>
         {
             services.AddOptions<AzureTableClusteringOptions>().Configure(configure);
-            services.AddTransient<IConfigurationValidator>(sp => new AzureTableClusteringOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value));
+            services.AddTransient<IConfigurationValidator>(sp => new AzureSingleTableOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value, "Azure table clustering"));
             services.AddSingleton<IMembershipTable, AzureTableMembershipTable>();
         });
 
@@ -21,7 +21,7 @@ public static class AzureTableClusteringExtensions
         builder.ConfigureServices(services =>
         {
             services.AddOptions<AzureTableClusteringOptions>().Configure(configure);
-            services.AddTransient<IConfigurationValidator>(sp => new AzureTableClusteringOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value));
+            services.AddTransient<IConfigurationValidator>(sp => new AzureSingleTableOptionsValidator(sp.GetRequiredService<IOptions<AzureTableClusteringOptions>>().Value, "Azure table clustering"));
             services.AddSingleton<IGatewayListProvider, AzureTableGatewayListProvider>();
         });
 
@@ -30,7 +30,7 @@ public static class AzureTableClusteringExtensions
         {
             services.AddReminders();
             services.AddOptions<AzureTableReminderOptions>().Configure(configure);
-            services.AddTransient<IConfigurationValidator>(sp => new AzureTableReminderOptionsValidator(sp.GetRequiredService<IOptions<AzureTableReminderOptions>>().Value));
+            services.AddTransient<IConfigurationValidator>(sp => new AzureSingleTableOptionsValidator(sp.GetRequiredService<IOptions<AzureTableReminderOptions>>().Value, "Azure table reminders"));
             services.AddSingleton<IReminderTable, AzureTableReminderTable>();
         });
 }
