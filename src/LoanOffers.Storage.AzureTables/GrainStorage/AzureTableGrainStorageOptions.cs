@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using Orleans;
+using Orleans.Serialization;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -36,6 +39,19 @@ public sealed class AzureTableGrainStorageOptions : AzureTableConnectionOptions,
     /// <summary>Silo lifecycle stage at which the tables are created.</summary>
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 
-    /// <summary>How state is turned into bytes; by default version-tolerant JSON (<see cref="SystemTextJsonGrainStorageSerializer"/>).</summary>
-    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = new SystemTextJsonGrainStorageSerializer();
+    /// <summary>
+    /// How state is turned into bytes. By default Orleans' System.Text.Json serializer: plain JSON with no type
+    /// names, so a row keeps reading when its record gains a field (it takes its default), loses one (ignored) or
+    /// moves namespace; enums are stored by name so reordering members cannot change their meaning.
+    /// </summary>
+    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = DefaultSerializer;
+
+    public static IGrainStorageSerializer DefaultSerializer { get; } = CreateDefaultSerializer();
+
+    private static SystemTextJsonGrainStorageSerializer CreateDefaultSerializer()
+    {
+        var options = new SystemTextJsonGrainStorageSerializerOptions();
+        options.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        return new SystemTextJsonGrainStorageSerializer(Options.Create(options));
+    }
 }
