@@ -34,25 +34,60 @@ public static class OfferOptimizer
     /// </summary>
     public static (decimal Margin, decimal ExpectedLoss) Economics(decimal principal, decimal roi, int months, decimal processingFee, double annualDefaultProbability)
     {
-        var interest = LoanMath.MonthlyPayment(principal, roi, months) * months - principal;
-        var fundingCost = LoanMath.MonthlyPayment(principal, CostOfFundsPercent, months) * months - principal;
-        var lifetimeDefault = 1 - Math.Pow(1 - Math.Clamp(annualDefaultProbability, 0, 1), months / 12.0);
-        var expectedLoss = LoanMath.RoundMoney((decimal)lifetimeDefault * LossGivenDefault * principal / 2);
-        return (LoanMath.RoundMoney(interest + processingFee - fundingCost - expectedLoss), expectedLoss);
+        var fixedCosts = FixedCosts(principal, months, annualDefaultProbability);
+        return (Margin(principal, roi, months, processingFee, fixedCosts), fixedCosts.ExpectedLoss);
     }
 
-    /// <summary>The lowest rate from <paramref name="roi"/> up to the risk maximum that keeps the margin floor, or null.</summary>
+    /// <summary>
+    /// The lowest rate on the 0.05-point grid from <paramref name="roi"/> up to the risk maximum that keeps the margin
+    /// floor, or null. The margin only grows with the rate, so the grid is searched by halving, not step by step.
+    /// </summary>
     public static decimal? PreserveValue(decimal principal, decimal roi, int months, decimal processingFee, RiskAssessment risk)
     {
-        for (var rate = roi; rate <= risk.MaxRoi; rate += RateStep)
+        if (roi > risk.MaxRoi)
         {
-            if (Economics(principal, rate, months, processingFee, risk.DefaultProbability).Margin >= MinMarginRate * principal)
+            return null;
+        }
+
+        var fixedCosts = FixedCosts(principal, months, risk.DefaultProbability);
+        var floor = MinMarginRate * principal;
+        bool KeepsValue(int step) => Margin(principal, roi + step * RateStep, months, processingFee, fixedCosts) >= floor;
+
+        var lastStep = (int)((risk.MaxRoi - roi) / RateStep);
+        if (!KeepsValue(lastStep))
+        {
+            return null;
+        }
+
+        int low = 0, high = lastStep;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (KeepsValue(middle))
             {
-                return rate;
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
             }
         }
 
-        return null;
+        return roi + low * RateStep;
+    }
+
+    /// <summary>What a loan costs the bank whatever its rate: the funding at the cost of funds, and the expected loss.</summary>
+    private static (decimal FundingCost, decimal ExpectedLoss) FixedCosts(decimal principal, int months, double annualDefaultProbability)
+    {
+        var fundingCost = LoanMath.MonthlyPayment(principal, CostOfFundsPercent, months) * months - principal;
+        var lifetimeDefault = 1 - Math.Pow(1 - Math.Clamp(annualDefaultProbability, 0, 1), months / 12.0);
+        return (fundingCost, LoanMath.RoundMoney((decimal)lifetimeDefault * LossGivenDefault * principal / 2));
+    }
+
+    private static decimal Margin(decimal principal, decimal roi, int months, decimal processingFee, (decimal FundingCost, decimal ExpectedLoss) fixedCosts)
+    {
+        var interest = LoanMath.MonthlyPayment(principal, roi, months) * months - principal;
+        return LoanMath.RoundMoney(interest + processingFee - fixedCosts.FundingCost - fixedCosts.ExpectedLoss);
     }
 
     /// <summary>
