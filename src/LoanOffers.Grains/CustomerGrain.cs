@@ -4,6 +4,7 @@ using LoanOffers.Scoring;
 using System.Text.Json;
 using Orleans;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace LoanOffers.Grains;
 
@@ -29,7 +30,11 @@ public sealed record CustomerState
 [GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
 public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount);
 
-[GrainType(EngineNames.CustomerGrainType)]
+/// <remarks>
+/// Placed on the silo that first calls it: a batch reads each storage partition ahead on its own silo, so the
+/// customers it evaluates must activate there to find their rows in that silo's read-ahead.
+/// </remarks>
+[GrainType(EngineNames.CustomerGrainType), PreferLocalPlacement]
 public sealed class CustomerGrain(
     [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
     ICreditScoringService scoring) : Grain, ICustomerGrain

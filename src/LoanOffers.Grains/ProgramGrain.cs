@@ -119,7 +119,20 @@ public sealed partial class ProgramGrain(
         {
             state.State = state.State with { LastPurgeAt = now };
             await state.WriteStateAsync();
-            await candidateIndex.PurgeExpiredAsync(now);
+            _ = PurgeExpiredCandidatesAsync(now);
+        }
+    }
+
+    /// <summary>The daily purge scans the whole index, so it runs off the grain's turn; a failure is logged and retried tomorrow.</summary>
+    private async Task PurgeExpiredCandidatesAsync(DateTimeOffset now)
+    {
+        try
+        {
+            await Task.Run(() => candidateIndex.PurgeExpiredAsync(now));
+        }
+        catch (Exception failure)
+        {
+            LogPurgeFailed(failure, this.GetPrimaryKeyString());
         }
     }
 
@@ -196,6 +209,9 @@ public sealed partial class ProgramGrain(
     }
 
     private RunStatus? CurrentRun() => _live?.Snapshot() ?? state.State.ActiveRun;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId}: the daily purge of expired candidates failed")]
+    private partial void LogPurgeFailed(Exception failure, string programId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} configured at version {Version}")]
     private partial void LogConfigured(string programId, int version);

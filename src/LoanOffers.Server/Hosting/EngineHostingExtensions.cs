@@ -29,11 +29,13 @@ public static class EngineHostingExtensions
                 options.ClusterId = configuration["Orleans:ClusterId"] ?? "loanoffers";
                 options.ServiceId = configuration["Orleans:ServiceId"] ?? "loanoffers";
             });
+            // Loopback unless a deployment names the address other silos reach this one at (its pod or host IP).
+            var advertised = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address ? System.Net.IPAddress.Parse(address) : System.Net.IPAddress.Loopback;
             silo.ConfigureEndpoints(
-                System.Net.IPAddress.Loopback,
+                advertised,
                 configuration.GetValue("Orleans:SiloPort", 11111),
                 configuration.GetValue("Orleans:GatewayPort", 30000),
-                listenOnAnyHostAddress: false);
+                listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(advertised));
             silo.UseAzureStorageClustering(options =>
             {
                 options.ConnectionString = connectionString;
