@@ -89,6 +89,9 @@ public sealed class CustomerGrain(
         state.State = next;
         await state.WriteStateAsync();
         _offersJsonValidUntil = DateTimeOffset.MinValue;
+
+        // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
+        DeactivateOnIdle();
         return Summarize(decision, next.IndexedCandidate, replaced, fromStoredDecision: false);
     }
 

@@ -31,6 +31,7 @@ public static class EngineSiloBuilderExtensions
                 options.TableName = storage.Table("Customers");
                 options.TableCount = 16;
                 options.PartitionsPerTable = 16;
+                options.CompressState = true;
             })
             .AddAzureTableGrainStorage(EngineNames.ProgramStore, options =>
             {
@@ -38,6 +39,7 @@ public static class EngineSiloBuilderExtensions
                 options.TableName = storage.Table("Programs");
                 options.TableCount = 1;
                 options.PartitionsPerTable = 4;
+                options.CompressState = true;
             })
             .UseAzureTableReminderService(options =>
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Storage.AzureTables;
 
@@ -35,9 +36,23 @@ public static class BatchBenchmark
         }
 
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB");
+        var rowBytes = await SampleStateRowBytesAsync(azurite.ConnectionString, app.Configuration["Engine:TablePrefix"]!);
+        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB, customer rows {rowBytes:N0} bytes on average");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0}"));
+            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0} state_row_bytes={rowBytes:F0}"));
         return 0;
+    }
+
+    /// <summary>The average serialized state of the customer rows in one table, to set beside the floor's 1 KB rows.</summary>
+    private static async Task<double> SampleStateRowBytesAsync(string connection, string tablePrefix)
+    {
+        var table = new TableServiceClient(connection).GetTableClient(GrainStateLayout.TableNamesFor(tablePrefix + "Customers", StorageBenchmark.Tables).First());
+        var sizes = new List<int>();
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["DataSize"], maxPerPage: 1000))
+        {
+            sizes.Add(row.GetInt32("DataSize") ?? 0);
+        }
+
+        return sizes.Count == 0 ? 0 : sizes.Average();
     }
 }

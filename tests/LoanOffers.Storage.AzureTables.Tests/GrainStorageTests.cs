@@ -44,6 +44,8 @@ public sealed class GrainStorageTests(SiloFixture fixture)
 
     private IGrainStorage Keeping => fixture.Storage(SiloFixture.KeepingStore);
 
+    private IGrainStorage Compressing => fixture.Storage(SiloFixture.CompressingStore);
+
     [Fact]
     public async Task Write_then_read_round_trips_and_every_write_changes_the_etag()
     {
@@ -302,6 +304,41 @@ public sealed class GrainStorageTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Compressed_state_is_stored_smaller_and_reads_back_whole()
+    {
+        var grain = NewGrain();
+        var payload = string.Concat(Enumerable.Range(0, 200).Select(i => $"{{\"offer\":{i},\"tier\":\"excellent\",\"roi\":8.75}}"));
+        var state = new GrainState<BlobState> { State = new BlobState { Payload = payload } };
+
+        await Compressing.WriteStateAsync("blob", grain, state);
+
+        var row = await StoredRowAsync(grain, "blob");
+        Assert.True(row.GetInt32("DataSize") < row.GetInt32("RawSize") / 4, $"stored {row.GetInt32("DataSize")} of {row.GetInt32("RawSize")} bytes");
+        var read = new GrainState<BlobState>();
+        await Compressing.ReadStateAsync("blob", grain, read);
+        Assert.Equal(payload, read.State!.Payload);
+        Assert.Equal(state.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task Turning_compression_on_or_off_keeps_every_row_readable()
+    {
+        var plainRow = NewGrain();
+        var compressedRow = NewGrain();
+        await Deleting.WriteStateAsync(StateName, plainRow, new GrainState<ProfileV1> { State = new ProfileV1 { Name = "written plain" } });
+        await Compressing.WriteStateAsync(StateName, compressedRow, new GrainState<ProfileV1> { State = new ProfileV1 { Name = "written compressed" } });
+
+        var plainReadCompressing = new GrainState<ProfileV1>();
+        await Compressing.ReadStateAsync(StateName, plainRow, plainReadCompressing);
+        var compressedReadPlain = new GrainState<ProfileV1>();
+        await Deleting.ReadStateAsync(StateName, compressedRow, compressedReadPlain);
+
+        Assert.Equal("written plain", plainReadCompressing.State!.Name);
+        Assert.Equal("written compressed", compressedReadPlain.State!.Name);
+        Assert.Null((await StoredRowAsync(plainRow, StateName)).GetInt32("RawSize"));
+    }
+
+    [Fact]
     public async Task A_grain_keeps_its_state_across_deactivation()
     {
         var grain = fixture.Cluster.Client.GetGrain<ICounterGrain>(Guid.NewGuid().ToString("N"));
@@ -313,6 +350,15 @@ public sealed class GrainStorageTests(SiloFixture fixture)
         var state = await grain.Get();
         Assert.Equal(2, state.Count);
         Assert.Equal("two", state.Note);
+    }
+
+    private async Task<TableEntity> StoredRowAsync(GrainId grain, string stateName)
+    {
+        var storage = (AzureTableGrainStorage)Deleting;
+        var location = storage.Layout.Locate(grain, stateName);
+        var tableName = GrainStateLayout.TableNamesFor(fixture.TablePrefix + SiloFixture.StateTable, storage.Layout.TableCount).ElementAt(location.TableIndex);
+        var table = new TableServiceClient(fixture.ConnectionString).GetTableClient(tableName);
+        return (await table.GetEntityAsync<TableEntity>(location.PartitionKey, location.RowKey)).Value;
     }
 
     private static string RandomText(int length)

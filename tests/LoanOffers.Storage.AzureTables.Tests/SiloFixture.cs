@@ -15,6 +15,11 @@ public sealed class SiloFixture : IAsyncLifetime
     public const string DeletingStore = "AzureStore";
     public const string KeepingStore = "AzureStoreKeep";
 
+    /// <summary>The deleting store's tables, read and written with compression on.</summary>
+    public const string CompressingStore = "AzureStoreCompressed";
+
+    public const string StateTable = "State";
+
     private readonly AzuriteFixture _azurite = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -35,9 +40,17 @@ public sealed class SiloFixture : IAsyncLifetime
             .AddAzureTableGrainStorage(DeletingStore, options =>
             {
                 options.ConnectionString = ConnectionString;
-                options.TableName = TablePrefix + "State";
+                options.TableName = TablePrefix + StateTable;
                 options.TableCount = 4;
                 options.PartitionsPerTable = 4;
+            })
+            .AddAzureTableGrainStorage(CompressingStore, options =>
+            {
+                options.ConnectionString = ConnectionString;
+                options.TableName = TablePrefix + StateTable;
+                options.TableCount = 4;
+                options.PartitionsPerTable = 4;
+                options.CompressState = true;
             })
             .AddAzureTableGrainStorage(KeepingStore, options =>
             {

@@ -31,6 +31,9 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
     private const string DataPropertyPrefix = "Data";
     private const string SizeProperty = "DataSize";
 
+    /// <summary>On a compressed row: the size of the state before compression.</summary>
+    private const string RawSizeProperty = "RawSize";
+
     private readonly string _name;
     private readonly AzureTableGrainStorageOptions _options;
     private readonly IActivatorProvider _activators;
@@ -113,7 +116,7 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
     {
         var location = Layout.Locate(grainId, stateName);
         var data = _options.GrainStorageSerializer.Serialize(grainState.State);
-        var entity = CreateEntity(location, data, grainId, stateName);
+        var entity = CreateEntity(location, data.ToMemory(), grainId, stateName);
         var operation = grainState.ETag is null
             ? new PendingRowOperation(TableTransactionActionType.Add, entity, default)
             : new PendingRowOperation(TableTransactionActionType.UpdateReplace, entity, new ETag(grainState.ETag));
@@ -202,26 +205,36 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
         }
     }
 
-    private TableEntity CreateEntity(GrainStateLocation location, BinaryData data, GrainId grainId, string stateName)
+    private TableEntity CreateEntity(GrainStateLocation location, ReadOnlyMemory<byte> state, GrainId grainId, string stateName)
     {
-        var bytes = data.ToMemory();
+        ReadOnlyMemory<byte> bytes = _options.CompressState ? StateCompression.Compress(state.Span) : state;
         if (bytes.Length > MaxStateBytes)
         {
             throw new GrainStateTooLargeException(_name, grainId, stateName, bytes.Length, MaxStateBytes);
         }
 
         var entity = new TableEntity(location.PartitionKey, location.RowKey) { [SizeProperty] = bytes.Length };
+        if (_options.CompressState)
+        {
+            entity[RawSizeProperty] = state.Length;
+        }
+
         var chunk = 0;
         for (var offset = 0; offset < bytes.Length; offset += MaxPropertyBytes, chunk++)
         {
             var length = Math.Min(MaxPropertyBytes, bytes.Length - offset);
-            entity[DataPropertyPrefix + chunk] = bytes.Slice(offset, length).ToArray();
+            entity[DataPropertyPrefix + chunk] = WholeArray(bytes, offset, length) ?? bytes.Slice(offset, length).ToArray();
         }
 
         return entity;
     }
 
-    /// <summary>Joins the data properties back together; null when the row holds no state.</summary>
+    /// <summary>The array behind a slice that spans all of it, so a one-property state is not copied again.</summary>
+    private static byte[]? WholeArray(ReadOnlyMemory<byte> bytes, int offset, int length) =>
+        offset == 0 && length == bytes.Length && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+        && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : null;
+
+    /// <summary>Joins the data properties back together, decompressed; null when the row holds no state.</summary>
     private static BinaryData? ReadData(TableEntity entity)
     {
         if (entity.GetInt32(SizeProperty) is not int size)
@@ -239,7 +252,9 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
             offset += part.Length;
         }
 
-        return BinaryData.FromBytes(buffer);
+        return entity.GetInt32(RawSizeProperty) is int rawSize
+            ? BinaryData.FromBytes(StateCompression.Decompress(buffer, rawSize, entity))
+            : BinaryData.FromBytes(buffer);
     }
 
     private T CreateEmptyState<T>() => _activators.GetActivator<T>().Create();

@@ -36,6 +36,13 @@ public sealed class AzureTableGrainStorageOptions : AzureTableConnectionOptions,
     /// <summary>How long prefetched rows wait for their grain before they are dropped.</summary>
     public TimeSpan ReadAheadTimeToLive { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Whether state is Brotli-compressed before it is stored. JSON state shrinks to about a third, which cuts what
+    /// the table service parses and stores per row (a batch's main cost on Azurite) for a few microseconds of CPU.
+    /// Rows are marked, so turning this on or off keeps every existing row readable.
+    /// </summary>
+    public bool CompressState { get; set; }
+
     /// <summary>Silo lifecycle stage at which the tables are created.</summary>
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 
