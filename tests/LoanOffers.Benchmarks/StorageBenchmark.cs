@@ -108,27 +108,25 @@ public static class StorageBenchmark
             return new BenchSilo(host);
         }
 
+        private IGrainStateReadAhead ReadAhead => _host.Services.GetGrainStateReadAhead(StoreName);
+
+        private IGrainStorage Storage => _host.Services.GetRequiredKeyedService<IGrainStorage>(StoreName);
+
         /// <summary>
         /// Visits every grain a storage partition at a time, as a batch does: the partition is read ahead in one
         /// query, then all its grains are called at once so their writes share transactions.
         /// </summary>
-        public async Task<double> ForEachBucketAsync(string[] keys, Func<IBenchStateGrain, string, Task> action)
+        public Task<double> ForEachBucketAsync(string[] keys, Func<IBenchStateGrain, string, Task> action)
         {
             var grains = _host.Services.GetRequiredService<IGrainFactory>();
-            var readAhead = _host.Services.GetGrainStateReadAhead(StoreName);
-            var partitions = readAhead.GroupByPartition(keys, GrainOf);
-
-            var stopwatch = Stopwatch.StartNew();
-            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (partition, _) =>
-                Task.WhenAll(partition.Select(key => action(grains.GetGrain<IBenchStateGrain>(key), key))));
-            return stopwatch.Elapsed.TotalSeconds;
+            return TimeReadAheadAsync(keys, key => action(grains.GetGrain<IBenchStateGrain>(key), key));
         }
 
+        /// <summary>Writes every row at once a partition at a time; nothing to read ahead, since every row is new.</summary>
         public async Task<double> WriteThroughStorageAsync(string[] keys, string payload)
         {
-            var storage = _host.Services.GetRequiredKeyedService<IGrainStorage>(StoreName);
-            var readAhead = _host.Services.GetGrainStateReadAhead(StoreName);
-            var partitions = readAhead.GroupByPartition(keys, GrainOf);
+            var storage = Storage;
+            var partitions = ReadAhead.GroupByPartition(keys, GrainOf);
             var stopwatch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (partition, _) =>
                 await Task.WhenAll(partition.Select(key => storage.WriteStateAsync(BenchStateGrain.StateName, GrainOf(key), new GrainState<BenchState> { State = new BenchState { Payload = payload, Writes = 1 } }))));
@@ -137,22 +135,28 @@ public static class StorageBenchmark
 
         public async Task<double> ReadThroughStorageAsync(string[] keys, int payloadLength)
         {
-            var storage = _host.Services.GetRequiredKeyedService<IGrainStorage>(StoreName);
-            var readAhead = _host.Services.GetGrainStateReadAhead(StoreName);
-            var partitions = readAhead.GroupByPartition(keys, GrainOf);
+            var storage = Storage;
             var total = 0L;
-            var stopwatch = Stopwatch.StartNew();
-            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (partition, _) => Task.WhenAll(partition.Select(async key =>
+            var seconds = await TimeReadAheadAsync(keys, async key =>
             {
                 var state = new GrainState<BenchState>();
                 await storage.ReadStateAsync(BenchStateGrain.StateName, GrainOf(key), state);
                 Interlocked.Add(ref total, state.State!.Payload.Length);
-            })));
+            });
             if (total != (long)keys.Length * payloadLength)
             {
                 throw new InvalidOperationException($"Read back {total:N0} payload characters through the storage, expected {(long)keys.Length * payloadLength:N0}.");
             }
 
+            return seconds;
+        }
+
+        private async Task<double> TimeReadAheadAsync(string[] keys, Func<string, Task> visit)
+        {
+            var readAhead = ReadAhead;
+            var partitions = readAhead.GroupByPartition(keys, GrainOf);
+            var stopwatch = Stopwatch.StartNew();
+            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (partition, _) => Task.WhenAll(partition.Select(visit)));
             return stopwatch.Elapsed.TotalSeconds;
         }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using LoanOffers.Abstractions;
 using LoanOffers.Grains;
 using LoanOffers.Server.Apis;
@@ -30,12 +31,12 @@ public static class EngineHostingExtensions
                 options.ServiceId = configuration["Orleans:ServiceId"] ?? "loanoffers";
             });
             // Loopback unless a deployment names the address other silos reach this one at (its pod or host IP).
-            var advertised = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address ? System.Net.IPAddress.Parse(address) : System.Net.IPAddress.Loopback;
+            var advertised = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address ? IPAddress.Parse(address) : IPAddress.Loopback;
             silo.ConfigureEndpoints(
                 advertised,
                 configuration.GetValue("Orleans:SiloPort", 11111),
                 configuration.GetValue("Orleans:GatewayPort", 30000),
-                listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(advertised));
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAzureStorageClustering(options =>
             {
                 options.ConnectionString = connectionString;

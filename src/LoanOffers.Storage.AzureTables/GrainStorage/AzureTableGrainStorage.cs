@@ -207,7 +207,7 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
 
     private TableEntity CreateEntity(GrainStateLocation location, ReadOnlyMemory<byte> state, GrainId grainId, string stateName)
     {
-        ReadOnlyMemory<byte> bytes = _options.CompressState ? StateCompression.Compress(state.Span) : state;
+        var bytes = _options.CompressState ? StateCompression.Compress(state.Span) : state;
         if (bytes.Length > MaxStateBytes)
         {
             throw new GrainStateTooLargeException(_name, grainId, stateName, bytes.Length, MaxStateBytes);
@@ -223,16 +223,11 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
         for (var offset = 0; offset < bytes.Length; offset += MaxPropertyBytes, chunk++)
         {
             var length = Math.Min(MaxPropertyBytes, bytes.Length - offset);
-            entity[DataPropertyPrefix + chunk] = WholeArray(bytes, offset, length) ?? bytes.Slice(offset, length).ToArray();
+            entity[DataPropertyPrefix + chunk] = bytes.Slice(offset, length).ToArray();
         }
 
         return entity;
     }
-
-    /// <summary>The array behind a slice that spans all of it, so a one-property state is not copied again.</summary>
-    private static byte[]? WholeArray(ReadOnlyMemory<byte> bytes, int offset, int length) =>
-        offset == 0 && length == bytes.Length && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
-        && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : null;
 
     /// <summary>Joins the data properties back together, decompressed; null when the row holds no state.</summary>
     private static BinaryData? ReadData(TableEntity entity)
@@ -252,9 +247,7 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
             offset += part.Length;
         }
 
-        return entity.GetInt32(RawSizeProperty) is int rawSize
-            ? BinaryData.FromBytes(StateCompression.Decompress(buffer, rawSize, entity))
-            : BinaryData.FromBytes(buffer);
+        return BinaryData.FromBytes(entity.GetInt32(RawSizeProperty) is int rawSize ? StateCompression.Decompress(buffer, rawSize, entity) : buffer);
     }
 
     private T CreateEmptyState<T>() => _activators.GetActivator<T>().Create();

@@ -11,7 +11,8 @@ internal static class StateCompression
     /// <summary>A 64 KiB window: grain state is rarely larger, and a small window keeps the encoder's memory small.</summary>
     private const int Window = 16;
 
-    public static byte[] Compress(ReadOnlySpan<byte> state)
+    /// <summary>The compressed bytes, as a slice of the encoder's buffer (the row copies them into its property).</summary>
+    public static ReadOnlyMemory<byte> Compress(ReadOnlySpan<byte> state)
     {
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(state.Length)];
         if (!BrotliEncoder.TryCompress(state, buffer, out var written, Quality, Window))
@@ -19,7 +20,7 @@ internal static class StateCompression
             throw new InvalidOperationException($"Brotli could not compress {state.Length:N0} bytes into {buffer.Length:N0}.");
         }
 
-        return buffer.AsSpan(0, written).ToArray();
+        return buffer.AsMemory(0, written);
     }
 
     public static byte[] Decompress(byte[] stored, int rawSize, TableEntity row)
