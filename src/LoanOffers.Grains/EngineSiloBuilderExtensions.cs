@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
@@ -25,14 +27,14 @@ public static class EngineSiloBuilderExtensions
     public static ISiloBuilder AddLoanOfferEngine(this ISiloBuilder builder, EngineStorageOptions storage, Action<EngineOptions>? configure = null)
     {
         builder
-            .AddAzureTableGrainStorage(EngineNames.CustomerStore, options =>
+            .AddAzureTableGrainStorage(EngineNames.CustomerStore, (OptionsBuilder<AzureTableGrainStorageOptions> customers) => customers.Configure<Serializer>((options, serializer) =>
             {
                 options.ConnectionString = storage.ConnectionString;
                 options.TableName = storage.Table("Customers");
                 options.TableCount = 16;
                 options.PartitionsPerTable = 16;
-                options.CompressState = true;
-            })
+                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }))
             .AddAzureTableGrainStorage(EngineNames.ProgramStore, options =>
             {
                 options.ConnectionString = storage.ConnectionString;

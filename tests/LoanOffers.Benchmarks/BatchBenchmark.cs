@@ -19,16 +19,20 @@ public static class BatchBenchmark
         await using var azurite = await AzuriteEmulator.StartAsync();
         Console.WriteLine($"batch benchmark: {customers:N0} customers, Azurite on port {azurite.Port}");
 
+        var cpu = new CpuMeter(azurite);
         var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
             StorageBenchmark.Tables, StorageBenchmark.PartitionsPerTable, BenchState.PayloadOfAbout(1024));
         var floorSeconds = floor.WriteSeconds + floor.ReadSeconds;
-        Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s");
+        var floorCpu = cpu.Lap();
+        Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s (CPU: engine {floorCpu.Engine:F1} s, Azurite {floorCpu.Azurite:F1} s)");
 
         await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort());
+        cpu.Lap();
         var stopwatch = Stopwatch.StartNew();
         var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
             Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"));
         var seconds = stopwatch.Elapsed.TotalSeconds;
+        var batchCpu = cpu.Lap();
         if (run.State != RunState.Completed || run.Processed != customers)
         {
             Console.Error.WriteLine($"run {run.RunId} ended {run.State} with {run.Processed:N0}/{customers:N0}: {run.LastError}");
@@ -37,9 +41,9 @@ public static class BatchBenchmark
 
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         var rowBytes = await SampleStateRowBytesAsync(azurite.ConnectionString, app.Configuration["Engine:TablePrefix"]!);
-        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB, customer rows {rowBytes:N0} bytes on average");
+        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB, customer rows {rowBytes:N0} bytes on average (CPU: engine {batchCpu.Engine:F1} s, Azurite {batchCpu.Azurite:F1} s)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0} state_row_bytes={rowBytes:F0}"));
+            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0} state_row_bytes={rowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={batchCpu.Engine:F1} batch_azurite_cpu_s={batchCpu.Azurite:F1}"));
         return 0;
     }
 
@@ -54,5 +58,21 @@ public static class BatchBenchmark
         }
 
         return sizes.Count == 0 ? 0 : sizes.Average();
+    }
+}
+
+/// <summary>CPU seconds the engine's process and Azurite used since the previous lap: on two cores they share, the sum is what a run costs.</summary>
+internal sealed class CpuMeter(AzuriteEmulator azurite)
+{
+    private TimeSpan _engine = Process.GetCurrentProcess().TotalProcessorTime;
+    private TimeSpan _azurite = azurite.ProcessorTime;
+
+    public (double Engine, double Azurite) Lap()
+    {
+        var engine = Process.GetCurrentProcess().TotalProcessorTime;
+        var emulator = azurite.ProcessorTime;
+        var lap = ((engine - _engine).TotalSeconds, (emulator - _azurite).TotalSeconds);
+        (_engine, _azurite) = (engine, emulator);
+        return lap;
     }
 }

@@ -31,6 +31,9 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>CPU time the emulator has used so far, for benchmarks that set its share beside the engine's.</summary>
+    public TimeSpan ProcessorTime => _process.TotalProcessorTime;
+
     public string ConnectionString => ConnectionStringFor(Port);
 
     public static string ConnectionStringFor(int port) =>
