@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
@@ -13,11 +13,12 @@ using Orleans.Runtime;
 namespace LoanOffers.Grains;
 
 /// <summary>
-/// One batch run: ingest the program's customers, then walk them a storage partition at a time (partitions read
-/// ahead, the partition's customers evaluated together so their rows leave in shared transactions), write the
-/// candidate index, and yield a checkpoint every few partitions for the program grain to persist. Resuming from a
-/// checkpoint skips the partitions it counts as done; customers of a partition redone after a crash return the
-/// decision they stored for this run.
+/// One batch run: ingest the program's customers, then walk them a storage partition at a time in one continuous
+/// pipeline: partitions are read ahead, a partition's customers are evaluated together (so their rows leave in shared
+/// transactions), then its candidate-index rows are written. Partitions finish out of order; each time every
+/// partition before a point is done, a checkpoint counting exactly those partitions is yielded for the program grain
+/// to persist, while the pipeline goes on. Resuming from a checkpoint skips the partitions it counts as done;
+/// customers of a partition redone after a crash return the decision they stored for this run.
 /// </summary>
 public sealed partial class BatchRunner(
     IGrainFactory grains,
@@ -45,72 +46,72 @@ public sealed partial class BatchRunner(
         });
         LogIngested(program.ProgramId, run.RunId, ingest.Profiles.Count, ingest.BadRows.Count, partitions.Count, run.PartitionsDone);
 
-        // A chunk's index rows are written while the next chunk is evaluated; its checkpoint, with the counters as
-        // they stood at the end of that chunk, is handed out only once those rows are stored.
-        var done = run.PartitionsDone;
-        (Task IndexWrite, RunStatus Checkpoint)? pending = null;
-        while (done < partitions.Count)
+        var checkpoints = Channel.CreateUnbounded<RunStatus>(new UnboundedChannelOptions { SingleReader = true });
+        var watermark = new PartitionWatermark(live, partitions.Count, options.Value.PartitionsPerCheckpoint, checkpoints.Writer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pipeline = Task.Run(async () =>
         {
-            var chunk = partitions.Skip(done).Take(options.Value.PartitionsPerCheckpoint).ToList();
-            var upserts = new ConcurrentBag<CandidateEntry>();
-            var removals = new ConcurrentBag<CandidateEntry>();
-            await Task.Run(
-                () => readAhead.RunAsync(
-                    chunk,
+            try
+            {
+                await readAhead.RunAsync(
+                    partitions.Skip(run.PartitionsDone).ToList(),
                     CustomerGrainId,
                     EngineNames.CustomerStateName,
-                    (partition, _) => EvaluatePartitionAsync(partition, program, run.RunId, asOf, live, upserts, removals),
+                    async (position, partition, token) => watermark.Finish(run.PartitionsDone + position, await EvaluatePartitionAsync(partition, program, run.RunId, asOf, live, token)),
                     workConcurrency: options.Value.PartitionConcurrency,
-                    cancellationToken: cancellationToken),
-                cancellationToken);
-
-            done += chunk.Count;
-            live.Update(status => status with { PartitionsDone = done });
-            var indexWrite = Task.Run(() => index.WriteAsync(upserts, removals, cancellationToken), cancellationToken);
-            if (pending is { } previous)
-            {
-                await previous.IndexWrite;
-                yield return previous.Checkpoint;
+                    cancellationToken: stop.Token);
+                checkpoints.Writer.TryComplete();
             }
+            catch (Exception failure)
+            {
+                checkpoints.Writer.TryComplete(failure);
+            }
+        }, CancellationToken.None);
 
-            pending = (indexWrite, live.Snapshot());
-        }
-
-        if (pending is { } last)
+        try
         {
-            await last.IndexWrite;
-            yield return last.Checkpoint;
+            await foreach (var checkpoint in checkpoints.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return checkpoint;
+            }
+        }
+        finally
+        {
+            // Stopped early (deactivation or failure): the pipeline stops too, and its partitions wait for the resume.
+            await stop.CancelAsync();
+            await pipeline;
         }
     }
 
-    private async Task EvaluatePartitionAsync(
-        List<CustomerProfile> partition, ProgramConfig program, string runId, DateTimeOffset asOf, LiveProgress live,
-        ConcurrentBag<CandidateEntry> upserts, ConcurrentBag<CandidateEntry> removals)
+    /// <summary>Evaluates a partition's customers, then writes their candidate-index rows; only then is the partition done.</summary>
+    private async Task<CustomerResult[]> EvaluatePartitionAsync(
+        List<CustomerProfile> partition, ProgramConfig program, string runId, DateTimeOffset asOf, LiveProgress live, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(partition.Select(async profile =>
+        var results = await Task.WhenAll(partition.Select(async profile =>
         {
             try
             {
                 var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(runId, program, profile, asOf));
                 live.Record(evaluation);
-                // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
-                if (evaluation.Candidate is { } candidate)
-                {
-                    upserts.Add(candidate);
-                }
-
-                if (evaluation.ReplacedCandidate is { } replaced)
-                {
-                    removals.Add(replaced);
-                }
+                return new CustomerResult(evaluation, null);
             }
             catch (Exception failure)
             {
                 // One customer's failure is counted and reported; the run goes on with the others.
                 LogCustomerFailed(failure, profile.CustomerId, runId);
-                live.RecordError($"{profile.CustomerId}: {failure.GetType().Name}: {failure.Message}");
+                var error = $"{profile.CustomerId}: {failure.GetType().Name}: {failure.Message}";
+                live.RecordError(error);
+                return new CustomerResult(null, error);
             }
         }));
+
+        // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
+        var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
+        await index.WriteAsync(
+            evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
+            evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
+            cancellationToken);
+        return results;
     }
 
     private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
@@ -120,4 +121,67 @@ public sealed partial class BatchRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} failed in run {RunId}")]
     private partial void LogCustomerFailed(Exception failure, string customerId, string runId);
+}
+
+/// <summary>One customer's evaluation in a run, or the error that stopped it.</summary>
+internal sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);
+
+/// <summary>
+/// Tracks which partitions are done and how far from the start they are done without a gap. Partitions are counted
+/// into the durable view only as that point passes them, and every <c>partitionsPerCheckpoint</c> of them (and at
+/// the end) a checkpoint of exactly the counted partitions is handed on, so a resumed run never counts a customer twice.
+/// </summary>
+internal sealed class PartitionWatermark
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, CustomerResult[]> _aheadOfWatermark = [];
+    private readonly LiveProgress _live;
+    private readonly LiveProgress _durable;
+    private readonly int _total;
+    private readonly int _partitionsPerCheckpoint;
+    private readonly ChannelWriter<RunStatus> _checkpoints;
+    private int _done;
+    private int _sinceCheckpoint;
+
+    public PartitionWatermark(LiveProgress live, int total, int partitionsPerCheckpoint, ChannelWriter<RunStatus> checkpoints)
+    {
+        _live = live;
+        _durable = new LiveProgress(live.Snapshot());
+        _done = _durable.Snapshot().PartitionsDone;
+        _total = total;
+        _partitionsPerCheckpoint = partitionsPerCheckpoint;
+        _checkpoints = checkpoints;
+    }
+
+    public void Finish(int position, CustomerResult[] results)
+    {
+        lock (_gate)
+        {
+            _aheadOfWatermark.Add(position, results);
+            while (_aheadOfWatermark.Remove(_done, out var next))
+            {
+                foreach (var result in next)
+                {
+                    if (result.Evaluation is { } evaluation)
+                    {
+                        _durable.Record(evaluation);
+                    }
+                    else if (result.Error is { } error)
+                    {
+                        _durable.RecordError(error);
+                    }
+                }
+
+                _done++;
+                _sinceCheckpoint++;
+            }
+
+            if (_sinceCheckpoint >= _partitionsPerCheckpoint || (_done == _total && _sinceCheckpoint > 0))
+            {
+                _live.Update(status => status with { PartitionsDone = _done });
+                _checkpoints.TryWrite(_durable.Snapshot() with { PartitionsDone = _done });
+                _sinceCheckpoint = 0;
+            }
+        }
+    }
 }

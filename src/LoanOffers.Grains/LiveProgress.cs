@@ -9,6 +9,7 @@ public sealed class LiveProgress
 {
     private readonly ConcurrentDictionary<string, int> _rejectedByFilter;
     private readonly ConcurrentDictionary<string, int> _offersByTier;
+    private readonly Lock _baselineGate = new();
     private RunStatus _baseline;
     private int _processed;
     private int _offered;
@@ -58,11 +59,17 @@ public sealed class LiveProgress
     {
         Interlocked.Increment(ref _processed);
         Interlocked.Increment(ref _errors);
-        _baseline = _baseline with { LastError = message };
+        Update(status => status with { LastError = message });
     }
 
-    /// <summary>Sets what is known before evaluation starts (totals, bad rows) or after a checkpoint.</summary>
-    public void Update(Func<RunStatus, RunStatus> change) => _baseline = change(_baseline);
+    /// <summary>Sets what is known beside the counters: totals, bad rows, partitions done, the last error.</summary>
+    public void Update(Func<RunStatus, RunStatus> change)
+    {
+        lock (_baselineGate)
+        {
+            _baseline = change(_baseline);
+        }
+    }
 
     public RunStatus Snapshot() => _baseline with
     {

@@ -156,7 +156,7 @@ public static class StorageBenchmark
             var readAhead = ReadAhead;
             var partitions = readAhead.GroupByPartition(keys, GrainOf);
             var stopwatch = Stopwatch.StartNew();
-            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (partition, _) => Task.WhenAll(partition.Select(visit)));
+            await readAhead.RunAsync(partitions, GrainOf, BenchStateGrain.StateName, (_, partition, _) => Task.WhenAll(partition.Select(visit)));
             return stopwatch.Elapsed.TotalSeconds;
         }
 

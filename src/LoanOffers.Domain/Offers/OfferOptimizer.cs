@@ -53,13 +53,19 @@ public static class OfferOptimizer
         var floor = MinMarginRate * principal;
         bool KeepsValue(int step) => Margin(principal, roi + step * RateStep, months, processingFee, fixedCosts) >= floor;
 
+        // Most variants keep value at the target rate itself, which settles them with one margin.
+        if (KeepsValue(0))
+        {
+            return roi;
+        }
+
         var lastStep = (int)((risk.MaxRoi - roi) / RateStep);
-        if (!KeepsValue(lastStep))
+        if (lastStep == 0 || !KeepsValue(lastStep))
         {
             return null;
         }
 
-        int low = 0, high = lastStep;
+        int low = 1, high = lastStep;
         while (low < high)
         {
             var middle = (low + high) / 2;

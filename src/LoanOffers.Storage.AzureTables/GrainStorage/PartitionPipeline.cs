@@ -13,28 +13,32 @@ public static class PartitionPipeline
     public static List<List<T>> GroupByPartition<T>(this IGrainStateReadAhead readAhead, IEnumerable<T> items, Func<T, GrainId> grainOf) =>
         items.GroupBy(item => readAhead.Layout.Bucket(grainOf(item))).Select(group => group.ToList()).ToList();
 
+    /// <summary>
+    /// Reads the partitions ahead in order and hands each to <paramref name="work"/> with its position in
+    /// <paramref name="partitions"/>, <paramref name="workConcurrency"/> at a time; they finish in roughly that order.
+    /// </summary>
     public static async Task RunAsync<T>(
         this IGrainStateReadAhead readAhead,
         IReadOnlyList<List<T>> partitions,
         Func<T, GrainId> grainOf,
         string stateName,
-        Func<List<T>, CancellationToken, Task> work,
+        Func<int, List<T>, CancellationToken, Task> work,
         int prefetchConcurrency = 8,
         int workConcurrency = 16,
         CancellationToken cancellationToken = default)
     {
-        var ready = Channel.CreateBounded<List<T>>(new BoundedChannelOptions(prefetchConcurrency * 2) { SingleReader = false });
+        var ready = Channel.CreateBounded<(int Position, List<T> Items)>(new BoundedChannelOptions(prefetchConcurrency * 2) { SingleReader = false });
         var prefetch = Task.Run(async () =>
         {
             try
             {
                 await Parallel.ForEachAsync(
-                    partitions,
+                    Enumerable.Range(0, partitions.Count),
                     new ParallelOptions { MaxDegreeOfParallelism = prefetchConcurrency, CancellationToken = cancellationToken },
-                    async (partition, token) =>
+                    async (position, token) =>
                     {
-                        await readAhead.PrefetchAsync(partition.Select(grainOf), stateName, token);
-                        await ready.Writer.WriteAsync(partition, token);
+                        await readAhead.PrefetchAsync(partitions[position].Select(grainOf), stateName, token);
+                        await ready.Writer.WriteAsync((position, partitions[position]), token);
                     });
                 ready.Writer.Complete();
             }
@@ -47,9 +51,9 @@ public static class PartitionPipeline
 
         var workers = Enumerable.Range(0, workConcurrency).Select(_ => Task.Run(async () =>
         {
-            await foreach (var partition in ready.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var (position, items) in ready.Reader.ReadAllAsync(cancellationToken))
             {
-                await work(partition, cancellationToken);
+                await work(position, items, cancellationToken);
             }
         }, cancellationToken));
 
