@@ -87,23 +87,28 @@ public sealed partial class BatchRunner(
     private async Task<CustomerResult[]> EvaluatePartitionAsync(
         List<CustomerProfile> partition, ProgramConfig program, string runId, DateTimeOffset asOf, LiveProgress live, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(partition.Select(async profile =>
-        {
-            try
+        var results = new CustomerResult[partition.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, partition.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition },
+            async (position, _) =>
             {
-                var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(runId, program, profile, asOf));
-                live.Record(evaluation);
-                return new CustomerResult(evaluation, null);
-            }
-            catch (Exception failure)
-            {
-                // One customer's failure is counted and reported; the run goes on with the others.
-                LogCustomerFailed(failure, profile.CustomerId, runId);
-                var error = $"{profile.CustomerId}: {failure.GetType().Name}: {failure.Message}";
-                live.RecordError(error);
-                return new CustomerResult(null, error);
-            }
-        }));
+                var profile = partition[position];
+                try
+                {
+                    var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(runId, program, profile, asOf));
+                    live.Record(evaluation);
+                    results[position] = new CustomerResult(evaluation, null);
+                }
+                catch (Exception failure)
+                {
+                    // One customer's failure is counted and reported; the run goes on with the others.
+                    LogCustomerFailed(failure, profile.CustomerId, runId);
+                    var error = $"{profile.CustomerId}: {failure.GetType().Name}: {failure.Message}";
+                    live.RecordError(error);
+                    results[position] = new CustomerResult(null, error);
+                }
+            });
 
         // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
         var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
