@@ -1,9 +1,11 @@
 using LoanOffers.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -17,6 +19,9 @@ public sealed class SiloFixture : IAsyncLifetime
 
     /// <summary>The deleting store's tables, read and written with compression on.</summary>
     public const string CompressingStore = "AzureStoreCompressed";
+
+    /// <summary>A store keeping state in Orleans' binary format, as the engine's customer store does.</summary>
+    public const string BinaryStore = "AzureStoreBinary";
 
     public const string StateTable = "State";
 
@@ -52,6 +57,13 @@ public sealed class SiloFixture : IAsyncLifetime
                 options.PartitionsPerTable = 4;
                 options.CompressState = true;
             })
+            .AddAzureTableGrainStorage(BinaryStore, (OptionsBuilder<AzureTableGrainStorageOptions> binary) => binary.Configure<Serializer>((options, serializer) =>
+            {
+                options.ConnectionString = ConnectionString;
+                options.TableName = TablePrefix + "Binary";
+                options.TableCount = 1;
+                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }))
             .AddAzureTableGrainStorage(KeepingStore, options =>
             {
                 options.ConnectionString = ConnectionString;
