@@ -150,9 +150,10 @@ internal sealed class PartitionWatermark
 
     public PartitionWatermark(LiveProgress live, int total, int partitionsPerCheckpoint, ChannelWriter<RunStatus> checkpoints)
     {
+        var start = live.Snapshot();
         _live = live;
-        _durable = new LiveProgress(live.Snapshot());
-        _done = _durable.Snapshot().PartitionsDone;
+        _durable = new LiveProgress(start);
+        _done = start.PartitionsDone;
         _total = total;
         _partitionsPerCheckpoint = partitionsPerCheckpoint;
         _checkpoints = checkpoints;

@@ -18,8 +18,8 @@ public sealed class EngineOptions
     public int EvaluationsPerPartition { get; set; } = 200;
 
     /// <summary>
-    /// Storage partitions per durable checkpoint. Each checkpoint writes its partitions' candidate-index rows first,
-    /// so small checkpoints also keep the index close behind the customers and leave little to write at the end.
+    /// Storage partitions per durable checkpoint: at most this many partitions (plus those in flight) are redone after
+    /// a crash. A checkpoint is one small program-state write, so they can be frequent.
     /// </summary>
     public int PartitionsPerCheckpoint { get; set; } = 8;
 

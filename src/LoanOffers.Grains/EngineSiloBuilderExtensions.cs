@@ -5,8 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Serialization;
-using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
@@ -27,14 +25,15 @@ public static class EngineSiloBuilderExtensions
     public static ISiloBuilder AddLoanOfferEngine(this ISiloBuilder builder, EngineStorageOptions storage, Action<EngineOptions>? configure = null)
     {
         builder
-            .AddAzureTableGrainStorage(EngineNames.CustomerStore, (OptionsBuilder<AzureTableGrainStorageOptions> customers) => customers.Configure<Serializer>((options, serializer) =>
-            {
-                options.ConnectionString = storage.ConnectionString;
-                options.TableName = storage.Table("Customers");
-                options.TableCount = 16;
-                options.PartitionsPerTable = 16;
-                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }))
+            .AddAzureTableGrainStorage(EngineNames.CustomerStore, (OptionsBuilder<AzureTableGrainStorageOptions> customers) => customers
+                .Configure(options =>
+                {
+                    options.ConnectionString = storage.ConnectionString;
+                    options.TableName = storage.Table("Customers");
+                    options.TableCount = 16;
+                    options.PartitionsPerTable = 16;
+                })
+                .UseOrleansSerializer())
             .AddAzureTableGrainStorage(EngineNames.ProgramStore, options =>
             {
                 options.ConnectionString = storage.ConnectionString;

@@ -195,7 +195,7 @@ internal static class RawFloor
             {
                 await clients[partition.Table].SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(
                     TableTransactionActionType.UpsertReplace,
-                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { ["DataSize"] = data.Length, ["Data0"] = data })));
+                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { [AzureTableGrainStorage.SizeProperty] = data.Length, ["Data0"] = data })));
             }
         });
         var write = stopwatch.Elapsed.TotalSeconds;

@@ -5,7 +5,6 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
-using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -57,13 +56,14 @@ public sealed class SiloFixture : IAsyncLifetime
                 options.PartitionsPerTable = 4;
                 options.CompressState = true;
             })
-            .AddAzureTableGrainStorage(BinaryStore, (OptionsBuilder<AzureTableGrainStorageOptions> binary) => binary.Configure<Serializer>((options, serializer) =>
-            {
-                options.ConnectionString = ConnectionString;
-                options.TableName = TablePrefix + "Binary";
-                options.TableCount = 1;
-                options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }))
+            .AddAzureTableGrainStorage(BinaryStore, (OptionsBuilder<AzureTableGrainStorageOptions> binary) => binary
+                .Configure(options =>
+                {
+                    options.ConnectionString = ConnectionString;
+                    options.TableName = TablePrefix + "Binary";
+                    options.TableCount = 1;
+                })
+                .UseOrleansSerializer())
             .AddAzureTableGrainStorage(KeepingStore, options =>
             {
                 options.ConnectionString = ConnectionString;

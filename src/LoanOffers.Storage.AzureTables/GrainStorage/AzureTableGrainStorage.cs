@@ -29,7 +29,8 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
     internal const int MaxStateBytes = MaxPropertyBytes * MaxDataProperties;
 
     private const string DataPropertyPrefix = "Data";
-    private const string SizeProperty = "DataSize";
+    /// <summary>The stored size of the state, in bytes (after compression when the row is compressed).</summary>
+    internal const string SizeProperty = "DataSize";
 
     /// <summary>On a compressed row: the size of the state before compression.</summary>
     private const string RawSizeProperty = "RawSize";

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
@@ -38,6 +39,13 @@ public static class AzureTableGrainStorageExtensions
             (ILifecycleParticipant<ISiloLifecycle>)sp.GetRequiredKeyedService<IGrainStorage>(name));
         return services;
     }
+
+    /// <summary>
+    /// Stores state in Orleans' binary format instead of JSON: no JSON writing per row, for state whose records evolve
+    /// by [Id] (fields added or dropped keep reading; positional parameters must keep their order).
+    /// </summary>
+    public static OptionsBuilder<AzureTableGrainStorageOptions> UseOrleansSerializer(this OptionsBuilder<AzureTableGrainStorageOptions> builder) =>
+        builder.Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
 
     /// <summary>The read-ahead of a named Azure Table grain storage, for batches that walk many grains.</summary>
     public static IGrainStateReadAhead GetGrainStateReadAhead(this IServiceProvider services, string name) =>
