@@ -6,6 +6,5 @@ public static class EngineNames
     public const string CustomerGrainType = "customer";
     public const string ProgramGrainType = "program";
     public const string CustomerStore = "customers";
-    public const string ProgramStore = "programs";
     public const string CustomerStateName = "customer";
 }

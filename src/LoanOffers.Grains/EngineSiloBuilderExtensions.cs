@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using LoanOffers.Grains;
 using LoanOffers.Scoring;
 using LoanOffers.Storage.AzureTables;
@@ -21,11 +22,15 @@ public sealed class EngineStorageOptions
 
 public static class EngineSiloBuilderExtensions
 {
-    /// <summary>The engine's grains on Azure Table Storage: customer and program state, reminders, candidate index, scoring.</summary>
+    /// <summary>
+    /// The engine's grains on Azure Table Storage: Orleans' own table provider is the default grain storage (the program
+    /// grain and any grain without a store of its own) and carries reminders; customers live in the partitioned,
+    /// batch-aware store, which writes a run's rows in shared transactions and reads partitions ahead.
+    /// </summary>
     public static ISiloBuilder AddLoanOfferEngine(this ISiloBuilder builder, EngineStorageOptions storage, Action<EngineOptions>? configure = null)
     {
         builder
-            .AddAzureTableGrainStorage(EngineNames.CustomerStore, (OptionsBuilder<AzureTableGrainStorageOptions> customers) => customers
+            .AddPartitionedTableGrainStorage(EngineNames.CustomerStore, (OptionsBuilder<PartitionedTableGrainStorageOptions> customers) => customers
                 .Configure(options =>
                 {
                     options.ConnectionString = storage.ConnectionString;
@@ -34,17 +39,15 @@ public static class EngineSiloBuilderExtensions
                     options.PartitionsPerTable = 16;
                 })
                 .UseOrleansSerializer())
-            .AddAzureTableGrainStorage(EngineNames.ProgramStore, options =>
+            .AddAzureTableGrainStorageAsDefault(options =>
             {
-                options.ConnectionString = storage.ConnectionString;
-                options.TableName = storage.Table("Programs");
-                options.TableCount = 1;
-                options.PartitionsPerTable = 4;
-                options.CompressState = true;
+                options.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                options.TableName = storage.Table("GrainState");
+                options.GrainStorageSerializer = GrainStateSerializers.Json;
             })
             .UseAzureTableReminderService(options =>
             {
-                options.ConnectionString = storage.ConnectionString;
+                options.TableServiceClient = new TableServiceClient(storage.ConnectionString);
                 options.TableName = storage.Table("Reminders");
             });
 

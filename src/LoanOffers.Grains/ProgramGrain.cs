@@ -26,7 +26,7 @@ public sealed record ProgramState
 /// </summary>
 [GrainType(EngineNames.ProgramGrainType)]
 public sealed partial class ProgramGrain(
-    [PersistentState("program", EngineNames.ProgramStore)] IPersistentState<ProgramState> state,
+    [PersistentState("program")] IPersistentState<ProgramState> state,
     BatchRunner runner,
     CandidateIndex candidateIndex,
     TimeProvider time,

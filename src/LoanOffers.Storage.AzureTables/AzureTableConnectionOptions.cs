@@ -36,28 +36,3 @@ internal static class AzureTableClientOptions
         return options;
     }
 }
-
-/// <summary>Options of a provider that keeps everything in one table.</summary>
-public abstract class AzureSingleTableOptions(string defaultTableName) : AzureTableConnectionOptions
-{
-    public string TableName { get; set; } = defaultTableName;
-}
-
-/// <summary>Fails silo start-up naming every problem of a single-table provider's options.</summary>
-public sealed class AzureSingleTableOptionsValidator(AzureSingleTableOptions options, string component) : Orleans.IConfigurationValidator
-{
-    public void ValidateConfiguration()
-    {
-        var errors = new List<string>();
-        options.ValidateConnection(component, errors);
-        if (!TableNames.IsValidTableName(options.TableName))
-        {
-            errors.Add($"{component}: '{options.TableName}' is not a valid table name (3-63 letters or digits, starting with a letter).");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new Orleans.Runtime.OrleansConfigurationException(string.Join(Environment.NewLine, errors));
-        }
-    }
-}

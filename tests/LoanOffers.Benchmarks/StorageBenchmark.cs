@@ -96,7 +96,7 @@ public static class StorageBenchmark
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(siloPort: AzuriteEmulator.FreeLoopbackPort(), gatewayPort: AzuriteEmulator.FreeLoopbackPort())
-                .AddAzureTableGrainStorage(StoreName, options =>
+                .AddPartitionedTableGrainStorage(StoreName, options =>
                 {
                     options.ConnectionString = connection;
                     options.TableName = tableName;
@@ -182,7 +182,7 @@ internal static class RawFloor
             await client.CreateIfNotExistsAsync();
         }
 
-        var data = AzureTableGrainStorageOptions.DefaultSerializer.Serialize(new BenchState { Payload = payload }).ToArray();
+        var data = GrainStateSerializers.Json.Serialize(new BenchState { Payload = payload }).ToArray();
         var partitions = Enumerable.Range(0, rows)
             .GroupBy(i => i % (tables * partitionsPerTable))
             .Select(group => (Table: group.Key % tables, PartitionKey: "bench_" + (group.Key / tables).ToString("D4", CultureInfo.InvariantCulture), Rows: group.ToList()))
@@ -195,7 +195,7 @@ internal static class RawFloor
             {
                 await clients[partition.Table].SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(
                     TableTransactionActionType.UpsertReplace,
-                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { [AzureTableGrainStorage.SizeProperty] = data.Length, ["Data0"] = data })));
+                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { [PartitionedTableGrainStorage.SizeProperty] = data.Length, ["Data0"] = data })));
             }
         });
         var write = stopwatch.Elapsed.TotalSeconds;

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using LoanOffers.ClusterTestHost;
 using Microsoft.Extensions.Configuration;
@@ -29,19 +30,17 @@ builder.UseOrleans(silo => silo
     .ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false)
     .UseAzureStorageClustering(clustering =>
     {
-        clustering.ConnectionString = options.ConnectionString;
+        clustering.TableServiceClient = new TableServiceClient(options.ConnectionString);
         clustering.TableName = options.MembershipTable;
     })
     .AddAzureTableGrainStorage(ClusterProbeGrain.StorageName, storage =>
     {
-        storage.ConnectionString = options.ConnectionString;
+        storage.TableServiceClient = new TableServiceClient(options.ConnectionString);
         storage.TableName = options.StateTable;
-        storage.TableCount = 2;
-        storage.PartitionsPerTable = 4;
     })
     .UseAzureTableReminderService(reminders =>
     {
-        reminders.ConnectionString = options.ConnectionString;
+        reminders.TableServiceClient = new TableServiceClient(options.ConnectionString);
         reminders.TableName = options.ReminderTable;
     })
     // Ticks a test can watch within seconds; production keeps the one-minute floor.

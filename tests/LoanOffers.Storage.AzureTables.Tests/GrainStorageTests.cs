@@ -40,83 +40,99 @@ public sealed class GrainStorageTests(SiloFixture fixture)
 
     private static GrainId NewGrain() => GrainId.Create("customer", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Stores that delete the row on clear: the project's and Orleans' own, which must behave alike.</summary>
+    public static TheoryData<string> DeletingStores => [SiloFixture.DeletingStore, SiloFixture.OfficialStore];
+
+    /// <summary>Stores that keep an empty row on clear: the project's and Orleans' own.</summary>
+    public static TheoryData<string> KeepingStores => [SiloFixture.KeepingStore, SiloFixture.OfficialKeepingStore];
+
     private IGrainStorage Deleting => fixture.Storage(SiloFixture.DeletingStore);
 
     private IGrainStorage Keeping => fixture.Storage(SiloFixture.KeepingStore);
 
     private IGrainStorage Compressing => fixture.Storage(SiloFixture.CompressingStore);
 
-    [Fact]
-    public async Task Write_then_read_round_trips_and_every_write_changes_the_etag()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task Write_then_read_round_trips_and_every_write_changes_the_etag(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var state = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "Ada", Score = 780 } };
 
-        await Deleting.WriteStateAsync(StateName, grain, state);
+        await storage.WriteStateAsync(StateName, grain, state);
         var firstETag = state.ETag;
         state.State = state.State with { Score = 790 };
-        await Deleting.WriteStateAsync(StateName, grain, state);
+        await storage.WriteStateAsync(StateName, grain, state);
 
         Assert.NotNull(firstETag);
         Assert.NotEqual(firstETag, state.ETag);
         var read = new GrainState<ProfileV1>();
-        await Deleting.ReadStateAsync(StateName, grain, read);
+        await storage.ReadStateAsync(StateName, grain, read);
         Assert.True(read.RecordExists);
         Assert.Equal(state.ETag, read.ETag);
         Assert.Equal(new ProfileV1 { Name = "Ada", Score = 790 }, read.State);
     }
 
-    [Fact]
-    public async Task Reading_a_missing_row_gives_an_empty_state_without_etag()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task Reading_a_missing_row_gives_an_empty_state_without_etag(string store)
     {
+        var storage = fixture.Storage(store);
         var read = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "stale" } };
-        await Deleting.ReadStateAsync(StateName, NewGrain(), read);
+        await storage.ReadStateAsync(StateName, NewGrain(), read);
 
         Assert.False(read.RecordExists);
         Assert.Null(read.ETag);
         Assert.Equal(new ProfileV1(), read.State);
     }
 
-    [Fact]
-    public async Task A_stale_write_throws_inconsistent_state()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task A_stale_write_throws_inconsistent_state(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var first = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "first" } };
-        await Deleting.WriteStateAsync(StateName, grain, first);
+        await storage.WriteStateAsync(StateName, grain, first);
         var stale = new GrainState<ProfileV1> { State = first.State, ETag = first.ETag, RecordExists = true };
-        await Deleting.WriteStateAsync(StateName, grain, first);
+        await storage.WriteStateAsync(StateName, grain, first);
 
         stale.State = new ProfileV1 { Name = "lost update" };
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Deleting.WriteStateAsync(StateName, grain, stale));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale));
 
         var read = new GrainState<ProfileV1>();
-        await Deleting.ReadStateAsync(StateName, grain, read);
+        await storage.ReadStateAsync(StateName, grain, read);
         Assert.Equal("first", read.State!.Name);
     }
 
-    [Fact]
-    public async Task A_second_create_of_an_existing_row_throws_inconsistent_state()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task A_second_create_of_an_existing_row_throws_inconsistent_state(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
-        await Deleting.WriteStateAsync(StateName, grain, new GrainState<ProfileV1> { State = new ProfileV1 { Name = "one" } });
+        await storage.WriteStateAsync(StateName, grain, new GrainState<ProfileV1> { State = new ProfileV1 { Name = "one" } });
 
         var secondCreate = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "two" } };
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Deleting.WriteStateAsync(StateName, grain, secondCreate));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, secondCreate));
     }
 
-    [Fact]
-    public async Task Racing_writers_on_one_grain_let_exactly_one_win()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task Racing_writers_on_one_grain_let_exactly_one_win(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var original = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "base" } };
-        await Deleting.WriteStateAsync(StateName, grain, original);
+        await storage.WriteStateAsync(StateName, grain, original);
 
         var writers = Enumerable.Range(0, 8).Select(async index =>
         {
             var copy = new GrainState<ProfileV1> { State = new ProfileV1 { Name = $"writer {index}" }, ETag = original.ETag, RecordExists = true };
             try
             {
-                await Deleting.WriteStateAsync(StateName, grain, copy);
+                await storage.WriteStateAsync(StateName, grain, copy);
                 return copy.State.Name;
             }
             catch (InconsistentStateException)
@@ -127,66 +143,121 @@ public sealed class GrainStorageTests(SiloFixture fixture)
         var winners = (await Task.WhenAll(writers)).Where(name => name is not null).ToList();
 
         var read = new GrainState<ProfileV1>();
-        await Deleting.ReadStateAsync(StateName, grain, read);
+        await storage.ReadStateAsync(StateName, grain, read);
         Assert.Single(winners);
         Assert.Equal(winners[0], read.State!.Name);
     }
 
-    [Fact]
-    public async Task Clear_deletes_the_row_when_configured_to()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task Clear_deletes_the_row_when_configured_to(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var state = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "gone" } };
-        await Deleting.WriteStateAsync(StateName, grain, state);
+        await storage.WriteStateAsync(StateName, grain, state);
 
-        await Deleting.ClearStateAsync(StateName, grain, state);
+        await storage.ClearStateAsync(StateName, grain, state);
 
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
         var read = new GrainState<ProfileV1>();
-        await Deleting.ReadStateAsync(StateName, grain, read);
+        await storage.ReadStateAsync(StateName, grain, read);
         Assert.False(read.RecordExists);
         Assert.Null(read.ETag);
-        await Deleting.WriteStateAsync(StateName, grain, new GrainState<ProfileV1> { State = new ProfileV1 { Name = "again" } });
+
+        // The activation that cleared writes again, as a grain does after ClearStateAsync.
+        state.State = new ProfileV1 { Name = "again" };
+        await storage.WriteStateAsync(StateName, grain, state);
+        await storage.ReadStateAsync(StateName, grain, read);
+        Assert.Equal("again", read.State!.Name);
     }
 
-    [Fact]
-    public async Task Clear_keeps_an_empty_row_with_a_new_etag_when_configured_to()
+    [Theory]
+    [MemberData(nameof(KeepingStores))]
+    public async Task Clear_keeps_an_empty_row_with_a_new_etag_when_configured_to(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var state = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "kept" } };
-        await Keeping.WriteStateAsync(StateName, grain, state);
+        await storage.WriteStateAsync(StateName, grain, state);
         var writtenETag = state.ETag;
 
-        await Keeping.ClearStateAsync(StateName, grain, state);
+        await storage.ClearStateAsync(StateName, grain, state);
 
         Assert.NotNull(state.ETag);
         Assert.NotEqual(writtenETag, state.ETag);
         Assert.False(state.RecordExists);
         var read = new GrainState<ProfileV1>();
-        await Keeping.ReadStateAsync(StateName, grain, read);
+        await storage.ReadStateAsync(StateName, grain, read);
         Assert.False(read.RecordExists);
         Assert.Equal(state.ETag, read.ETag);
         Assert.Equal(new ProfileV1(), read.State);
 
         read.State = new ProfileV1 { Name = "after clear" };
-        await Keeping.WriteStateAsync(StateName, grain, read);
+        await storage.WriteStateAsync(StateName, grain, read);
         var stale = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "stale" }, ETag = writtenETag, RecordExists = true };
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Keeping.WriteStateAsync(StateName, grain, stale));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale));
     }
 
-    [Fact]
-    public async Task State_larger_than_one_property_is_split_and_read_back_whole()
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task State_larger_than_one_property_is_split_and_read_back_whole(string store)
     {
+        var storage = fixture.Storage(store);
         var grain = NewGrain();
         var payload = RandomText(300_000);
         var state = new GrainState<BlobState> { State = new BlobState { Payload = payload } };
 
-        await Deleting.WriteStateAsync("blob", grain, state);
+        await storage.WriteStateAsync("blob", grain, state);
 
         var read = new GrainState<BlobState>();
-        await Deleting.ReadStateAsync("blob", grain, read);
+        await storage.ReadStateAsync("blob", grain, read);
         Assert.Equal(payload, read.State!.Payload);
+    }
+
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task State_names_on_one_grain_are_independent_rows(string store)
+    {
+        var storage = fixture.Storage(store);
+        var grain = NewGrain();
+        var profile = new GrainState<ProfileV1> { State = new ProfileV1 { Name = "profile" } };
+        var blob = new GrainState<BlobState> { State = new BlobState { Payload = "behaviour" } };
+        await storage.WriteStateAsync(StateName, grain, profile);
+        await storage.WriteStateAsync("blob", grain, blob);
+
+        await storage.ClearStateAsync(StateName, grain, profile);
+
+        var readProfile = new GrainState<ProfileV1>();
+        var readBlob = new GrainState<BlobState>();
+        await storage.ReadStateAsync(StateName, grain, readProfile);
+        await storage.ReadStateAsync("blob", grain, readBlob);
+        Assert.False(readProfile.RecordExists);
+        Assert.True(readBlob.RecordExists);
+        Assert.Equal("behaviour", readBlob.State!.Payload);
+        Assert.Equal(blob.ETag, readBlob.ETag);
+    }
+
+    [Theory]
+    [MemberData(nameof(DeletingStores))]
+    public async Task Grain_ids_in_any_script_keep_their_own_rows(string store)
+    {
+        var storage = fixture.Storage(store);
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        string[] keys = ["Zoë-" + suffix, "Зоя-" + suffix, "佐伊-" + suffix, "زوي-" + suffix, "ζωή-" + suffix, "🙂-" + suffix, "a/b#c?d\\e%f|" + suffix];
+        foreach (var key in keys)
+        {
+            await storage.WriteStateAsync(StateName, GrainId.Create("customer", key), new GrainState<ProfileV1> { State = new ProfileV1 { Name = key } });
+        }
+
+        foreach (var key in keys)
+        {
+            var read = new GrainState<ProfileV1>();
+            await storage.ReadStateAsync(StateName, GrainId.Create("customer", key), read);
+            Assert.True(read.RecordExists, key);
+            Assert.Equal(key, read.State!.Name);
+        }
     }
 
     [Fact]
@@ -198,7 +269,7 @@ public sealed class GrainStorageTests(SiloFixture fixture)
         var failure = await Assert.ThrowsAsync<GrainStateTooLargeException>(() => Deleting.WriteStateAsync("blob", grain, state));
 
         Assert.Contains(grain.ToString(), failure.Message);
-        Assert.True(failure.SizeBytes > AzureTableGrainStorage.MaxStateBytes);
+        Assert.True(failure.SizeBytes > PartitionedTableGrainStorage.MaxStateBytes);
         Assert.Contains(failure.SizeBytes.ToString("N0"), failure.Message);
         var read = new GrainState<BlobState>();
         await Deleting.ReadStateAsync("blob", grain, read);
@@ -231,7 +302,7 @@ public sealed class GrainStorageTests(SiloFixture fixture)
     [Fact]
     public async Task Concurrent_writes_to_one_partition_share_transactions_and_a_conflict_stays_with_its_grain()
     {
-        var storage = (AzureTableGrainStorage)Deleting;
+        var storage = (PartitionedTableGrainStorage)Deleting;
         var partition = storage.Layout.Bucket(NewGrain());
         var grains = Enumerable.Range(0, 100_000).Select(_ => NewGrain()).Where(g => storage.Layout.Bucket(g) == partition).Take(150).ToList();
         var states = grains.Select(g => new GrainState<ProfileV1> { State = new ProfileV1 { Name = g.ToString() } }).ToList();
@@ -271,7 +342,7 @@ public sealed class GrainStorageTests(SiloFixture fixture)
     [Fact]
     public async Task Read_ahead_serves_prefetched_rows_once_and_etags_still_guard_them()
     {
-        var storage = (AzureTableGrainStorage)Deleting;
+        var storage = (PartitionedTableGrainStorage)Deleting;
         var grains = Enumerable.Range(0, 40).Select(_ => NewGrain()).ToList();
         foreach (var grain in grains.Take(30))
         {
@@ -290,7 +361,7 @@ public sealed class GrainStorageTests(SiloFixture fixture)
         direct.State = direct.State! with { Score = 2 };
         await storage.WriteStateAsync(StateName, grains[0], direct);
         changed.State = changed.State! with { Score = 3 };
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grains[0], changed));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grains[0], changed));
 
         var missing = new GrainState<ProfileV1>();
         await storage.ReadStateAsync(StateName, grains[35], missing);
@@ -358,7 +429,7 @@ public sealed class GrainStorageTests(SiloFixture fixture)
 
     private async Task<TableEntity> StoredRowAsync(GrainId grain, string stateName)
     {
-        var storage = (AzureTableGrainStorage)Deleting;
+        var storage = (PartitionedTableGrainStorage)Deleting;
         var location = storage.Layout.Locate(grain, stateName);
         var tableName = GrainStateLayout.TableNamesFor(fixture.TablePrefix + SiloFixture.StateTable, storage.Layout.TableCount).ElementAt(location.TableIndex);
         var table = new TableServiceClient(fixture.ConnectionString).GetTableClient(tableName);

@@ -7,9 +7,9 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Grain_storage_options_name_every_problem()
     {
-        var options = new AzureTableGrainStorageOptions { TableName = "9bad-name", TableCount = 0, MaxBatchSize = 101 };
+        var options = new PartitionedTableGrainStorageOptions { TableName = "9bad-name", TableCount = 0, MaxBatchSize = 101 };
 
-        var failure = Assert.Throws<OrleansConfigurationException>(() => new AzureTableGrainStorageOptionsValidator(options, "customers").ValidateConfiguration());
+        var failure = Assert.Throws<OrleansConfigurationException>(() => new PartitionedTableGrainStorageOptionsValidator(options, "customers").ValidateConfiguration());
 
         Assert.Contains("ConnectionString", failure.Message);
         Assert.Contains("TableCount", failure.Message);
@@ -18,20 +18,9 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void Single_table_options_reject_an_invalid_table_name()
-    {
-        var options = new AzureTableReminderOptions { ConnectionString = "UseDevelopmentStorage=true", TableName = "no_underscores" };
-
-        var failure = Assert.Throws<OrleansConfigurationException>(() => new AzureSingleTableOptionsValidator(options, "Azure table reminders").ValidateConfiguration());
-
-        Assert.Contains("no_underscores", failure.Message);
-    }
-
-    [Fact]
     public void Valid_options_pass()
     {
-        new AzureTableGrainStorageOptionsValidator(new AzureTableGrainStorageOptions { ConnectionString = "UseDevelopmentStorage=true" }, "customers").ValidateConfiguration();
-        new AzureSingleTableOptionsValidator(new AzureTableClusteringOptions { ConnectionString = "UseDevelopmentStorage=true" }, "clustering").ValidateConfiguration();
+        new PartitionedTableGrainStorageOptionsValidator(new PartitionedTableGrainStorageOptions { ConnectionString = "UseDevelopmentStorage=true" }, "customers").ValidateConfiguration();
     }
 
     [Theory]

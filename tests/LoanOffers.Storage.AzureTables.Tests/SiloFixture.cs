@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using LoanOffers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ using Orleans.TestingHost;
 
 namespace LoanOffers.Storage.AzureTables.Tests;
 
-/// <summary>Azurite plus one real silo with the Azure table providers under test.</summary>
+/// <summary>Azurite plus one real silo with the project's partitioned table store and Orleans' own table provider.</summary>
 public sealed class SiloFixture : IAsyncLifetime
 {
     public const string DeletingStore = "AzureStore";
@@ -21,6 +22,12 @@ public sealed class SiloFixture : IAsyncLifetime
 
     /// <summary>A store keeping state in Orleans' binary format, as the engine's customer store does.</summary>
     public const string BinaryStore = "AzureStoreBinary";
+
+    /// <summary>Orleans' own Azure table provider, deleting on clear, for the behaviour both providers must share.</summary>
+    public const string OfficialStore = "OrleansStore";
+
+    /// <summary>Orleans' own Azure table provider, keeping an empty row on clear.</summary>
+    public const string OfficialKeepingStore = "OrleansStoreKeep";
 
     public const string StateTable = "State";
 
@@ -41,14 +48,14 @@ public sealed class SiloFixture : IAsyncLifetime
         await _azurite.InitializeAsync();
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo
-            .AddAzureTableGrainStorage(DeletingStore, options =>
+            .AddPartitionedTableGrainStorage(DeletingStore, options =>
             {
                 options.ConnectionString = ConnectionString;
                 options.TableName = TablePrefix + StateTable;
                 options.TableCount = 4;
                 options.PartitionsPerTable = 4;
             })
-            .AddAzureTableGrainStorage(CompressingStore, options =>
+            .AddPartitionedTableGrainStorage(CompressingStore, options =>
             {
                 options.ConnectionString = ConnectionString;
                 options.TableName = TablePrefix + StateTable;
@@ -56,7 +63,7 @@ public sealed class SiloFixture : IAsyncLifetime
                 options.PartitionsPerTable = 4;
                 options.CompressState = true;
             })
-            .AddAzureTableGrainStorage(BinaryStore, (OptionsBuilder<AzureTableGrainStorageOptions> binary) => binary
+            .AddPartitionedTableGrainStorage(BinaryStore, (OptionsBuilder<PartitionedTableGrainStorageOptions> binary) => binary
                 .Configure(options =>
                 {
                     options.ConnectionString = ConnectionString;
@@ -64,17 +71,26 @@ public sealed class SiloFixture : IAsyncLifetime
                     options.TableCount = 1;
                 })
                 .UseOrleansSerializer())
-            .AddAzureTableGrainStorage(KeepingStore, options =>
+            .AddPartitionedTableGrainStorage(KeepingStore, options =>
             {
                 options.ConnectionString = ConnectionString;
                 options.TableName = TablePrefix + "Kept";
                 options.TableCount = 1;
                 options.DeleteStateOnClear = false;
             })
-            .UseAzureTableReminderService(options =>
+            .AddAzureTableGrainStorage(OfficialStore, options =>
             {
-                options.ConnectionString = ConnectionString;
-                options.TableName = TablePrefix + "Reminders";
+                options.TableServiceClient = new TableServiceClient(ConnectionString);
+                options.TableName = TablePrefix + "Orleans";
+                options.DeleteStateOnClear = true;
+                options.GrainStorageSerializer = GrainStateSerializers.Json;
+            })
+            .AddAzureTableGrainStorage(OfficialKeepingStore, options =>
+            {
+                options.TableServiceClient = new TableServiceClient(ConnectionString);
+                options.TableName = TablePrefix + "OrleansKept";
+                options.DeleteStateOnClear = false;
+                options.GrainStorageSerializer = GrainStateSerializers.Json;
             }));
         Cluster = builder.Build();
         await Cluster.DeployAsync();

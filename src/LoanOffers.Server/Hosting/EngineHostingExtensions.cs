@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using LoanOffers.Abstractions;
 using LoanOffers.Grains;
@@ -39,7 +40,7 @@ public static class EngineHostingExtensions
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseAzureStorageClustering(options =>
             {
-                options.ConnectionString = connectionString;
+                options.TableServiceClient = new TableServiceClient(connectionString);
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));

@@ -4,11 +4,11 @@ using Orleans.Runtime;
 namespace LoanOffers.Storage.AzureTables;
 
 /// <summary>Fails silo start-up with every problem of a grain-storage provider's options named.</summary>
-public sealed class AzureTableGrainStorageOptionsValidator(AzureTableGrainStorageOptions options, string name) : IConfigurationValidator
+public sealed class PartitionedTableGrainStorageOptionsValidator(PartitionedTableGrainStorageOptions options, string name) : IConfigurationValidator
 {
     public void ValidateConfiguration()
     {
-        var component = $"Azure table grain storage '{name}'";
+        var component = $"Partitioned table grain storage '{name}'";
         var errors = new List<string>();
         options.ValidateConnection(component, errors);
 
@@ -22,7 +22,7 @@ public sealed class AzureTableGrainStorageOptionsValidator(AzureTableGrainStorag
             errors.Add($"{component}: {nameof(options.PartitionsPerTable)} must be between 1 and 4096, not {options.PartitionsPerTable}.");
         }
 
-        if (options.MaxBatchSize is < 1 or > AzureTableGrainStorageOptions.MaxTransactionSize)
+        if (options.MaxBatchSize is < 1 or > PartitionedTableGrainStorageOptions.MaxTransactionSize)
         {
             errors.Add($"{component}: {nameof(options.MaxBatchSize)} must be between 1 and 100, not {options.MaxBatchSize}.");
         }

@@ -18,7 +18,7 @@ namespace LoanOffers.Storage.AzureTables;
 /// (<see cref="IGrainStateReadAhead"/>) so activations find their rows in memory. ETags give optimistic concurrency
 /// per row; a lost race surfaces as <see cref="InconsistentStateException"/>.
 /// </summary>
-public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateReadAhead, ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrainStateReadAhead, ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>Largest binary property the service accepts.</summary>
     internal const int MaxPropertyBytes = 64 * 1024;
@@ -36,19 +36,19 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
     private const string RawSizeProperty = "RawSize";
 
     private readonly string _name;
-    private readonly AzureTableGrainStorageOptions _options;
+    private readonly PartitionedTableGrainStorageOptions _options;
     private readonly IActivatorProvider _activators;
-    private readonly ILogger<AzureTableGrainStorage> _logger;
+    private readonly ILogger<PartitionedTableGrainStorage> _logger;
     private readonly TableClient[] _tables;
     private readonly ConcurrentDictionary<(int Table, string PartitionKey), PartitionWriteQueue> _writeQueues = new();
     private readonly ReadAheadCache _readAhead;
 
-    public AzureTableGrainStorage(
+    public PartitionedTableGrainStorage(
         string name,
-        AzureTableGrainStorageOptions options,
+        PartitionedTableGrainStorageOptions options,
         IOptions<ClusterOptions> clusterOptions,
         IActivatorProvider activators,
-        ILogger<AzureTableGrainStorage> logger)
+        ILogger<PartitionedTableGrainStorage> logger)
     {
         _name = name;
         _options = options;
@@ -64,7 +64,7 @@ public sealed partial class AzureTableGrainStorage : IGrainStorage, IGrainStateR
     public GrainStateLayout Layout { get; }
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(OptionFormattingUtilities.Name<AzureTableGrainStorage>(_name), _options.InitStage, CreateTablesAsync);
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<PartitionedTableGrainStorage>(_name), _options.InitStage, CreateTablesAsync);
 
     /// <summary>Creates the state tables if they are missing.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Serialization;
 using Orleans.Runtime;
@@ -8,7 +6,7 @@ using Orleans.Storage;
 namespace LoanOffers.Storage.AzureTables;
 
 /// <summary>Options of one named Azure Table grain-storage provider.</summary>
-public sealed class AzureTableGrainStorageOptions : AzureTableConnectionOptions, IStorageProviderSerializerOptions
+public sealed class PartitionedTableGrainStorageOptions : AzureTableConnectionOptions, IStorageProviderSerializerOptions
 {
     public const int MaxTransactionSize = 100;
 
@@ -47,18 +45,7 @@ public sealed class AzureTableGrainStorageOptions : AzureTableConnectionOptions,
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 
     /// <summary>
-    /// How state is turned into bytes. By default Orleans' System.Text.Json serializer: plain JSON with no type
-    /// names, so a row keeps reading when its record gains a field (it takes its default), loses one (ignored) or
-    /// moves namespace; enums are stored by name so reordering members cannot change their meaning.
+    /// How state is turned into bytes; by default <see cref="GrainStateSerializers.Json"/>.
     /// </summary>
-    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = DefaultSerializer;
-
-    public static IGrainStorageSerializer DefaultSerializer { get; } = CreateDefaultSerializer();
-
-    private static SystemTextJsonGrainStorageSerializer CreateDefaultSerializer()
-    {
-        var options = new SystemTextJsonGrainStorageSerializerOptions();
-        options.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter());
-        return new SystemTextJsonGrainStorageSerializer(Options.Create(options));
-    }
+    public IGrainStorageSerializer GrainStorageSerializer { get; set; } = GrainStateSerializers.Json;
 }

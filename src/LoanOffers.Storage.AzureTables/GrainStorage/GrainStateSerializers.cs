@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace LoanOffers.Storage.AzureTables;
+
+/// <summary>How the engine turns grain state into stored bytes, the same for its own store and Orleans' provider.</summary>
+public static class GrainStateSerializers
+{
+    /// <summary>
+    /// Orleans' System.Text.Json serializer: plain JSON with no type names, so a row keeps reading when its record gains
+    /// a field (it takes its default), loses one (ignored) or moves namespace; enums are stored by name so reordering
+    /// members cannot change their meaning.
+    /// </summary>
+    public static IGrainStorageSerializer Json { get; } = CreateJson();
+
+    private static SystemTextJsonGrainStorageSerializer CreateJson()
+    {
+        var options = new SystemTextJsonGrainStorageSerializerOptions();
+        options.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        return new SystemTextJsonGrainStorageSerializer(Options.Create(options));
+    }
+}

@@ -1,3 +1,0 @@
-namespace LoanOffers.Storage.AzureTables;
-
-public sealed class AzureTableReminderOptions() : AzureSingleTableOptions("OrleansReminders");
