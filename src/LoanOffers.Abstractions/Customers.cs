@@ -4,6 +4,12 @@ using Orleans.Concurrency;
 
 namespace LoanOffers.Abstractions;
 
+/// <summary>Grain calls that answer an API request: a cold activation meeting a storage outage gives up within these.</summary>
+public static class ApiCalls
+{
+    public const string ResponseTimeout = "00:00:05";
+}
+
 /// <summary>A customer: profile, risk, behaviour, decision with reasons, offers and contact history.</summary>
 [Alias("loanoffers.ICustomerGrain")]
 public interface ICustomerGrain : IGrainWithStringKey
@@ -13,6 +19,7 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>The ranked, unexpired offers from the customer's state; null for a customer never evaluated.</summary>
     [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerOffers?> GetOffers();
 
     /// <summary>
@@ -20,11 +27,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// state changes so the hot read path neither copies nor serializes; a null value for an unknown customer.
     /// </summary>
     [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<Immutable<byte[]?>> GetOffersJson();
 
     /// <summary>Offers built now for a requested amount and tenure; null for a customer never evaluated.</summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command);
 
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecision?> GetDecision();
 }
 

@@ -8,16 +8,21 @@ namespace LoanOffers.Abstractions;
 public interface IProgramGrain : IGrainWithStringKey
 {
     /// <summary>Stores a new configuration as the next version and (re)arms the schedule.</summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<ProgramConfig> Configure(ProgramConfig config);
 
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<ProgramConfig?> GetConfig();
 
     /// <summary>Starts a run now; while another run is going, returns that run instead.</summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RunStartResult> StartRun();
 
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RunStatus?> GetRun(string runId);
 
     /// <summary>Recent runs, newest first.</summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<IReadOnlyList<RunStatus>> GetRuns();
 }
 
@@ -60,4 +65,14 @@ public sealed record RunStatus
     [Id(20)] public int Resumes { get; init; }
     [Id(21)] public string? LastError { get; init; }
     [Id(22)] public int ReplayedDecisions { get; init; }
+
+    /// <summary>Set while the run waits for storage (or a silo) to come back; it then carries on from its checkpoint.</summary>
+    [Id(23)] public RunPause? Pause { get; init; }
+
+    /// <summary>How many times the run paused for a transient fault and carried on.</summary>
+    [Id(24)] public int Pauses { get; init; }
 }
+
+/// <summary>Why a run waits, since when, and when it tries again.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.RunPause")]
+public sealed record RunPause(string Reason, DateTimeOffset Since, DateTimeOffset RetryAt, int Attempts);

@@ -100,11 +100,12 @@ public sealed partial class BatchRunner(
                     live.Record(evaluation);
                     results[position] = new CustomerResult(evaluation, null);
                 }
-                catch (Exception failure)
+                catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
                 {
-                    // One customer's failure is counted and reported; the run goes on with the others.
+                    // One customer's lasting failure is counted and reported; the run goes on with the others. A
+                    // transient one stops the partition instead, so the run pauses and redoes it from its checkpoint.
                     LogCustomerFailed(failure, profile.CustomerId, runId);
-                    var error = $"{profile.CustomerId}: {failure.GetType().Name}: {failure.Message}";
+                    var error = $"{profile.CustomerId}: {StorageFaults.Describe(failure)}";
                     live.RecordError(error);
                     results[position] = new CustomerResult(null, error);
                 }

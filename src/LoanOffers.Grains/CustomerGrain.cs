@@ -87,7 +87,19 @@ public sealed class CustomerGrain(
         }
 
         state.State = next;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The write may or may not have landed (a timeout), so memory is no longer the truth: the next call
+            // reads the row again in a fresh activation, and a redone run finds its stored decision there or not.
+            state.State = current;
+            DeactivateOnIdle();
+            throw;
+        }
+
         _offersJsonValidUntil = DateTimeOffset.MinValue;
 
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.

@@ -26,6 +26,15 @@ public sealed class EngineOptions
     /// <summary>How often the program grain's reminder checks the schedule.</summary>
     public TimeSpan ScheduleCheckPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a run waits out a storage or cluster outage (pausing, then carrying on from its checkpoint) before it
+    /// gives up and fails, naming the outage.
+    /// </summary>
+    public TimeSpan StorageOutageLimit { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Longest wait between two attempts to carry on after a transient fault; waits double up to it.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Runs kept in a program's history.</summary>
     public int RunHistory { get; set; } = 20;
 }

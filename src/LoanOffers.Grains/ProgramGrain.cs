@@ -167,31 +167,91 @@ public sealed partial class ProgramGrain(
         _runLoop = RunLoopAsync(state.State.ActiveRunConfig!, _live, _runCancellation.Token);
     }
 
+    /// <summary>
+    /// Runs the batch to its end. A transient fault (storage or a silo unreachable) pauses the run: it waits, doubling
+    /// the wait, until the program's own row reads again, then carries on from the last durable checkpoint, so no
+    /// customer is counted that was not evaluated and stored. Only a lasting cause fails the run, named in one line.
+    /// </summary>
     private async Task RunLoopAsync(ProgramConfig config, LiveProgress live, CancellationToken cancellationToken)
     {
+        var runId = live.Snapshot().RunId;
         try
         {
-            await foreach (var checkpoint in runner.RunAsync(config, live, cancellationToken))
+            while (true)
             {
-                state.State = state.State with { ActiveRun = checkpoint };
-                await state.WriteStateAsync();
-            }
+                try
+                {
+                    await foreach (var checkpoint in runner.RunAsync(config, live, cancellationToken))
+                    {
+                        state.State = state.State with { ActiveRun = checkpoint with { Pause = null } };
+                        await state.WriteStateAsync();
+                        live.Update(status => status with { Pause = null });
+                    }
 
-            await FinishAsync(live.Snapshot() with { State = RunState.Completed, CompletedAt = time.GetUtcNow() });
+                    await FinishAsync(live.Snapshot() with { State = RunState.Completed, CompletedAt = time.GetUtcNow(), Pause = null });
+                    return;
+                }
+                catch (Exception failure) when (!cancellationToken.IsCancellationRequested && StorageFaults.IsRetryableInBatch(failure))
+                {
+                    var pauses = live.Snapshot().Pauses + 1;
+                    live.Update(status => status with { Pauses = pauses });
+                    if (await WaitForStorageAsync(config.ProgramId, runId, failure, live, cancellationToken) is not { } checkpoint)
+                    {
+                        return;
+                    }
+
+                    config = state.State.ActiveRunConfig!;
+                    live = new LiveProgress(checkpoint with { Pauses = pauses, Pause = null });
+                    _live = live;
+                    LogRunCarriesOn(config.ProgramId, runId, checkpoint.PartitionsDone, checkpoint.PartitionsTotal);
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Deactivating: the last checkpoint stays, and the next activation resumes from it.
-            LogRunPaused(config.ProgramId, live.Snapshot().RunId);
+            LogRunPaused(config.ProgramId, runId);
         }
         catch (Exception failure)
         {
-            LogRunFailed(failure, config.ProgramId, live.Snapshot().RunId);
-            await FinishAsync(live.Snapshot() with { State = RunState.Failed, CompletedAt = time.GetUtcNow(), LastError = failure.Message });
+            LogRunFailed(failure, config.ProgramId, runId);
+            await FinishAsync(live.Snapshot() with { State = RunState.Failed, CompletedAt = time.GetUtcNow(), Pause = null, LastError = StorageFaults.Describe(failure) });
         }
         finally
         {
             _runLoop = null;
+        }
+    }
+
+    /// <summary>
+    /// Shows the pause on the run, then waits with a doubling delay until the program's row reads again. Reading it
+    /// back (rather than trusting memory) picks up a checkpoint write that timed out yet landed, and its ETag.
+    /// Returns the durable checkpoint to carry on from, or null when the run is no longer active.
+    /// </summary>
+    private async Task<RunStatus?> WaitForStorageAsync(string programId, string runId, Exception failure, LiveProgress live, CancellationToken cancellationToken)
+    {
+        var since = time.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            if (now - since > options.Value.StorageOutageLimit)
+            {
+                throw new TimeoutException($"Gave up after waiting {options.Value.StorageOutageLimit} for storage: {StorageFaults.Describe(failure)}");
+            }
+
+            var delay = TimeSpan.FromMilliseconds(Math.Min(options.Value.MaxRetryDelay.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+            live.Update(status => status with { Pause = new RunPause(StorageFaults.Describe(failure), since, now + delay, attempt) });
+            LogRunWaitsForStorage(programId, runId, attempt, delay.TotalSeconds, StorageFaults.Describe(failure));
+            await Task.Delay(delay, time, cancellationToken);
+            try
+            {
+                await state.ReadStateAsync();
+                return state.State.ActiveRun is { } checkpoint && checkpoint.RunId == runId ? checkpoint : null;
+            }
+            catch (Exception stillDown) when (StorageFaults.IsTransient(stillDown))
+            {
+                failure = stillDown;
+            }
         }
     }
 
@@ -221,6 +281,12 @@ public sealed partial class ProgramGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} paused for deactivation; it resumes from its checkpoint")]
     private partial void LogRunPaused(string programId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId} paused (attempt {Attempt}, next in {DelaySeconds} s): {Reason}")]
+    private partial void LogRunWaitsForStorage(string programId, string runId, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} carries on from its checkpoint ({Done}/{Total} partitions)")]
+    private partial void LogRunCarriesOn(string programId, string runId, int done, int total);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId} run {RunId} failed")]
     private partial void LogRunFailed(Exception failure, string programId, string runId);

@@ -8,7 +8,13 @@ namespace LoanOffers.Server.Tests;
 /// <summary>The real application (silo + API) on a real Azurite, with its own tables and free Orleans ports.</summary>
 public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    private readonly AzuriteFixture _azurite = new();
+    private AzuriteFixture _azurite = new();
+
+    /// <summary>An engine on an Azurite of its own, which a test may stop and resume.</summary>
+    public static EngineApiFactory WithOwnAzurite() => new() { _azurite = AzuriteFixture.Dedicated() };
+
+    /// <summary>The Azurite the engine runs on.</summary>
+    public AzuriteFixture Azurite => _azurite;
 
     /// <summary>A copy of the shipped models, so retraining and rollback tests never touch the repository's.</summary>
     public string ModelDirectory { get; } = CopyShippedModels();

@@ -6,11 +6,19 @@ namespace LoanOffers.Testing;
 
 /// <summary>
 /// A real Azurite for a test run: the one named by LOANOFFERS_TABLES_CONNECTION (CI starts one), else one started
-/// here on a free loopback port and stopped at the end. Each user gets its own table names, so runs never collide.
+/// here on a free loopback port (always, for a dedicated fixture) and stopped at the end. Each user gets its own table
+/// names, so runs never collide.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteEmulator? _started;
+    private bool _dedicated;
+
+    /// <summary>A fixture with an Azurite of its own, which a test may pause without disturbing others.</summary>
+    public static AzuriteFixture Dedicated() => new() { _dedicated = true };
+
+    /// <summary>The Azurite this fixture started, or null when it uses the one CI names.</summary>
+    public AzuriteEmulator? Started => _started;
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -19,7 +27,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var configured = Environment.GetEnvironmentVariable("LOANOFFERS_TABLES_CONNECTION");
-        if (!string.IsNullOrWhiteSpace(configured))
+        if (!_dedicated && !string.IsNullOrWhiteSpace(configured))
         {
             ConnectionString = configured;
         }

@@ -1,6 +1,7 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
+using LoanOffers.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
@@ -14,6 +15,7 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin");
+        programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy);
         programs.MapPut("/{programId}", PutProgramAsync).Accepts<ProgramConfig>("application/json", "application/yaml");
         programs.MapGet("/{programId}", GetProgramAsync);
         programs.MapPost("/{programId}/runs", StartRunAsync);

@@ -5,12 +5,19 @@ using LoanOffers.Grains;
 using LoanOffers.Server.Apis;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Orleans.Configuration;
 
 namespace LoanOffers.Server.Hosting;
 
 public static class EngineHostingExtensions
 {
+    /// <summary>
+    /// Bounds admin requests that query tables directly (the candidate index), so an outage answers 503 within
+    /// seconds instead of after the storage client's retries; grain calls are bounded by their response timeouts.
+    /// </summary>
+    public const string StorageTimeoutPolicy = "storage";
+
     /// <summary>The silo (co-hosted), its Azure Table storage, and the web API's services.</summary>
     public static WebApplicationBuilder AddLoanOfferEngine(this WebApplicationBuilder builder)
     {
@@ -50,6 +57,14 @@ public static class EngineHostingExtensions
         builder.Services.AddSingleton(storage);
         builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
+        builder.Services.AddRequestTimeouts(options => options.AddPolicy(StorageTimeoutPolicy, new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+            WriteTimeoutResponse = context => StorageUnavailableExceptionHandler.WriteAsync(
+                context.RequestServices.GetRequiredService<IProblemDetailsService>(), context, exception: null).AsTask(),
+        }));
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         return builder;
@@ -59,6 +74,7 @@ public static class EngineHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTimeouts();
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapCustomersApi();

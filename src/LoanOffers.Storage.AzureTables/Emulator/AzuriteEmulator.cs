@@ -31,6 +31,9 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The emulator's process, for tests that pause it to play a storage outage.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>CPU time the emulator has used so far, for benchmarks that set its share beside the engine's.</summary>
     public TimeSpan ProcessorTime => _process.TotalProcessorTime;
 

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LoanOffers.Domain;
+using LoanOffers.Testing;
+using Xunit.Abstractions;
+
+namespace LoanOffers.Server.Tests;
+
+/// <summary>
+/// The engine's own Azurite stopped dead (SIGSTOP) for 45 s in the middle of a batch, as a storage outage looks to the
+/// engine: connections open, nothing answers. The API answers 503 meanwhile, and the run carries on afterwards.
+/// </summary>
+public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Customers = 12_000;
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(45);
+
+    private readonly EngineApiFactory _engine = EngineApiFactory.WithOwnAzurite();
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_engine).InitializeAsync();
+
+    public Task DisposeAsync()
+    {
+        // Whatever happened, the emulator is never left stopped.
+        Signal("CONT");
+        return ((IAsyncLifetime)_engine).DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_run_rides_out_a_45_second_outage_with_no_errors_while_the_api_answers_503()
+    {
+        var client = _engine.CreateClient();
+        var programId = "outage-" + Guid.NewGuid().ToString("N")[..8];
+        var yaml = DemoPrograms.LoanOfferTargetingYaml
+            .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
+            .Replace("count: 200000", $"count: {Customers}\n      idPrefix: \"{programId}-\"");
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
+        var start = await client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var runUrl = start.Headers.Location!.ToString();
+
+        var before = await WaitForAsync(client, runUrl, run => run.GetProperty("processed").GetInt32() >= Customers / 5, TimeSpan.FromMinutes(2));
+        var evaluated = $"{programId}-C{1:D7}";
+        Signal("STOP");
+        var stoppedAt = Stopwatch.StartNew();
+        output.WriteLine($"Azurite stopped at {before.GetProperty("processed").GetInt32()} of {Customers} processed");
+
+        // A customer evaluated earlier is cold (deactivated after the batch): reading it needs storage.
+        var timed = Stopwatch.StartNew();
+        var offers = await client.GetAsync($"/api/v1/customers/{evaluated}/offers");
+        output.WriteLine($"offers during the outage: {(int)offers.StatusCode} after {timed.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, offers.StatusCode);
+        Assert.True(timed.Elapsed < TimeSpan.FromSeconds(15), $"503 took {timed.Elapsed}");
+        Assert.NotNull(offers.Headers.RetryAfter);
+        var problem = await offers.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/readyz")).StatusCode);
+
+        var remaining = Outage - stoppedAt.Elapsed;
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining);
+        }
+
+        Signal("CONT");
+        output.WriteLine($"Azurite resumed after {stoppedAt.Elapsed.TotalSeconds:F1} s");
+
+        var done = await WaitForAsync(client, runUrl, run => run.GetProperty("state").GetString() != "Running", TimeSpan.FromMinutes(4));
+        output.WriteLine(done.ToString());
+        Assert.Equal("Completed", done.GetProperty("state").GetString());
+        Assert.Equal(0, done.GetProperty("errors").GetInt32());
+        Assert.Equal(Customers, done.GetProperty("processed").GetInt32());
+        var offered = done.GetProperty("offered").GetInt32();
+        Assert.Equal(Customers, offered + done.GetProperty("noOffer").GetInt32() + done.GetProperty("rejectedByFilter").EnumerateObject().Sum(filter => filter.Value.GetInt32()));
+        Assert.True(done.GetProperty("pauses").GetInt32() >= 1, "The run never noticed the outage.");
+        Assert.False(done.TryGetProperty("pause", out _), "A completed run still shows a pause.");
+
+        // Every offered customer is in the candidate index exactly once, and the API serves again.
+        Assert.Equal(offered, await CountCandidatesAsync(client, programId));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/customers/{evaluated}/offers")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    private static async Task<int> CountCandidatesAsync(HttpClient client, string programId)
+    {
+        var customers = new HashSet<string>();
+        string? continuation = null;
+        do
+        {
+            var url = $"/api/v1/admin/programs/{programId}/candidates?minAmount=0&limit=1000" + (continuation is null ? string.Empty : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await client.GetFromJsonAsync<JsonElement>(url);
+            foreach (var candidate in page.GetProperty("candidates").EnumerateArray())
+            {
+                Assert.True(customers.Add(candidate.GetProperty("customerId").GetString()!), "A customer is indexed twice.");
+            }
+
+            continuation = page.TryGetProperty("continuation", out var next) ? next.GetString() : null;
+        }
+        while (continuation is not null);
+
+        return customers.Count;
+    }
+
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, string runUrl, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = await client.GetFromJsonAsync<JsonElement>(runUrl);
+            if (done(run))
+            {
+                return run;
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The run did not get there in {timeout}: {run}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        if (_engine.Azurite.Started is not { } emulator)
+        {
+            return;
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, emulator.ProcessId.ToString()]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+}
