@@ -58,6 +58,7 @@ public static class EngineSiloBuilderExtensions
             options.TablePrefix = storage.Table("Candidates");
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddKeyedSingleton<TimeProvider>(ProcessRelativeTimeProvider.OrleansMembershipKey, (_, _) => new ProcessRelativeTimeProvider());
         builder.Services.AddSingleton<CandidateIndex>();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<BatchRunner>();

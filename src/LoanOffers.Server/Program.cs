@@ -5,7 +5,7 @@ if (await EngineCommands.TryRunOfflineCommandAsync(args) is int exitCode)
     return exitCode;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(EngineCommands.HostArguments(args));
 builder.AddLoanOfferEngine();
 
 var app = builder.Build();

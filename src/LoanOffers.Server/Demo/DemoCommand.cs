@@ -8,12 +8,36 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace LoanOffers.Server.Demo;
 
 /// <summary>
-/// <c>demo [--customers N]</c>: serves the engine, loads seed 000's program with N synthetic customers, runs one
-/// batch while printing its progress, prints the run's report and example URLs, and keeps serving until Ctrl+C.
+/// <c>demo [--customers N] [--fresh]</c>: serves the engine, loads seed 000's program with N synthetic customers, runs
+/// one batch while printing its progress, prints the run's report and example URLs, and keeps serving until Ctrl+C.
+/// The local Azurite keeps its data on disk, so a restart serves what earlier runs made; <c>--fresh</c> starts clean.
 /// </summary>
 public static class DemoCommand
 {
     public const int DefaultCustomers = 10_000;
+
+    /// <summary>The host's configuration arguments: <c>--fresh</c> becomes <c>Azurite:Fresh</c>, the demo's own switches stay here.</summary>
+    public static string[] HostArguments(string[] demoArgs)
+    {
+        var host = new List<string>();
+        for (var index = 0; index < demoArgs.Length; index++)
+        {
+            switch (demoArgs[index])
+            {
+                case "--fresh":
+                    host.Add("--Azurite:Fresh=true");
+                    break;
+                case "--customers":
+                    index++;
+                    break;
+                default:
+                    host.Add(demoArgs[index]);
+                    break;
+            }
+        }
+
+        return [.. host];
+    }
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
@@ -54,6 +78,8 @@ public static class DemoCommand
 
         PrintSummary(run);
         await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), config, baseUrl);
+        Console.WriteLine();
+        Console.WriteLine($"Tables persist in {app.Configuration["Azurite:DataDirectory"] ?? AzuriteEmulator.DefaultDataDirectory}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
         Console.WriteLine("Serving until Ctrl+C.");
         await app.WaitForShutdownAsync();
         return run.State == RunState.Completed ? 0 : 1;

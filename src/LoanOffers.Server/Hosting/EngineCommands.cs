@@ -12,6 +12,9 @@ public static class EngineCommands
             ? await TrainingCommand.RunAsync(args, Console.Out)
             : null;
 
+    /// <summary>The arguments the web host reads as configuration: a verb's own switches are the verb's.</summary>
+    public static string[] HostArguments(string[] args) => args.FirstOrDefault() == "demo" ? DemoCommand.HostArguments(args[1..]) : args;
+
     public static async Task<int> RunEngineAsync(this WebApplication app, string[] args)
     {
         if (args.FirstOrDefault() == "demo")

@@ -9,8 +9,10 @@ namespace LoanOffers.Storage.AzureTables;
 
 /// <summary>
 /// Starts the pinned Azurite (the repository's <c>azurite/</c> folder) on loopback when the configured connection
-/// is the local emulator and nothing listens there yet, installing it with <c>npm ci</c> on first use, and stops
-/// what it started. Azurite's account name and key are the emulator's public, documented defaults, not secrets.
+/// is the local emulator, installing it with <c>npm ci</c> on first use, and stops what it started. With a data
+/// folder it keeps its tables on disk and leaves a marker there (process id, start time, port), so an Azurite left
+/// running by a killed engine is recognised and reused, and anything else on the port is refused by name.
+/// Azurite's account name and key are the emulator's public, documented defaults, not secrets.
 /// </summary>
 public sealed partial class AzuriteEmulator : IAsyncDisposable
 {
@@ -22,10 +24,14 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     private readonly Process _process;
     private readonly ILogger _logger;
 
-    private AzuriteEmulator(Process process, int port, ILogger logger)
+    /// <summary>Whether disposing stops the emulator: not when another live engine runs it.</summary>
+    private readonly bool _owned;
+
+    private AzuriteEmulator(Process process, int port, ILogger logger, bool owned = true)
     {
         _process = process;
         _logger = logger;
+        _owned = owned;
         Port = port;
     }
 
@@ -67,22 +73,68 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The git-ignored folder the engine's own Azurite keeps its tables in.</summary>
+    public static string DefaultDataDirectory => Path.Combine(FindAzuriteFolder(), "data");
+
     /// <summary>
-    /// Starts Azurite for <paramref name="connectionString"/> if it names the local emulator and nothing listens on
-    /// its port; returns the started emulator (dispose it to stop it), or null when there was nothing to start.
+    /// Makes sure the local emulator that <paramref name="connectionString"/> names runs on <paramref name="dataDirectory"/>:
+    /// reuses this project's Azurite left running on that folder, refuses anything else on the port, or starts one.
+    /// <paramref name="fresh"/> stops a leftover and empties the folder first. Returns the emulator (dispose it to stop
+    /// it), or null when the connection is not the local emulator.
     /// </summary>
-    public static async Task<AzuriteEmulator?> EnsureRunningAsync(string? connectionString, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteEmulator?> EnsureRunningAsync(
+        string? connectionString, string dataDirectory, bool fresh, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        if (LocalEmulatorPort(connectionString) is not int port || await IsListeningAsync(port, cancellationToken))
+        logger ??= NullLogger.Instance;
+        if (LocalEmulatorPort(connectionString) is not int port)
         {
             return null;
         }
 
-        return await StartAsync(port, inMemory: true, logger, cancellationToken);
+        var data = Path.GetFullPath(dataDirectory);
+        var marker = AzuriteMarker.Read(data) is { } found && found.Port == port ? found : null;
+        var leftover = marker?.FindEmulator();
+        if (leftover is not null && marker!.OwnerIsAlive())
+        {
+            // Another engine (an extra silo of the same demo) runs it: share it, and leave stopping it to that engine.
+            LogShared(logger, leftover.Id, port, data);
+            return new AzuriteEmulator(leftover, port, logger, owned: false);
+        }
+
+        if (leftover is not null && !fresh && await IsListeningAsync(port, cancellationToken))
+        {
+            AzuriteMarker.Write(data, leftover, port);
+            LogReused(logger, leftover.Id, port, data);
+            return new AzuriteEmulator(leftover, port, logger);
+        }
+
+        if (leftover is not null)
+        {
+            leftover.Kill(entireProcessTree: true);
+            await leftover.WaitForExitAsync(cancellationToken);
+            leftover.Dispose();
+        }
+
+        if (await IsListeningAsync(port, cancellationToken))
+        {
+            throw new InvalidOperationException(
+                $"127.0.0.1:{port} is taken by a process that is not this project's Azurite on {data}. Stop it, or point ConnectionStrings:Tables at the storage you mean to use.");
+        }
+
+        if (fresh && Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+            LogFresh(logger, data);
+        }
+
+        return await StartAsync(port, data, logger, cancellationToken);
     }
 
-    /// <summary>Starts Azurite's table service on <paramref name="port"/> (0: a free loopback port).</summary>
-    public static async Task<AzuriteEmulator> StartAsync(int port = 0, bool inMemory = true, ILogger? logger = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts Azurite's table service on <paramref name="port"/> (0: a free loopback port), keeping its tables in
+    /// memory, or on disk in <paramref name="dataDirectory"/> (marked as this emulator's).
+    /// </summary>
+    public static async Task<AzuriteEmulator> StartAsync(int port = 0, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
         var folder = FindAzuriteFolder();
@@ -109,16 +161,15 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        if (inMemory)
+        if (dataDirectory is null)
         {
             start.ArgumentList.Add("--inMemoryPersistence");
         }
         else
         {
-            var data = Path.Combine(folder, "data");
-            Directory.CreateDirectory(data);
+            Directory.CreateDirectory(dataDirectory);
             start.ArgumentList.Add("--location");
-            start.ArgumentList.Add(data);
+            start.ArgumentList.Add(dataDirectory);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
@@ -139,12 +190,23 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
 
-        LogStarted(logger, port, inMemory ? "in memory" : "in azurite/data");
+        if (dataDirectory is not null)
+        {
+            AzuriteMarker.Write(dataDirectory, process, port);
+        }
+
+        LogStarted(logger, port, dataDirectory ?? "memory");
         return new AzuriteEmulator(process, port, logger);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (!_owned)
+        {
+            _process.Dispose();
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -263,7 +325,16 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Installing Azurite with npm ci in {Folder}")]
     private static partial void LogInstalling(ILogger logger, string folder);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Azurite table service started on 127.0.0.1:{Port} ({Persistence})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reusing this project's Azurite (process {ProcessId}) left running on 127.0.0.1:{Port} with its data in {DataDirectory}")]
+    private static partial void LogReused(ILogger logger, int processId, int port, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sharing the Azurite (process {ProcessId}) another engine runs on 127.0.0.1:{Port} with its data in {DataDirectory}")]
+    private static partial void LogShared(ILogger logger, int processId, int port, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting fresh: removed the Azurite data in {DataDirectory}")]
+    private static partial void LogFresh(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azurite table service started on 127.0.0.1:{Port} (data in {Persistence})")]
     private static partial void LogStarted(ILogger logger, int port, string persistence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Azurite on port {Port} stopped")]
