@@ -36,7 +36,16 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecision?> GetDecision();
+
+    /// <summary>The customer's recent contacts (offers made), oldest first.</summary>
+    [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<IReadOnlyList<ContactRecord>> GetContacts();
 }
+
+/// <summary>One contact with the customer: an offer made, by which program and run.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
+public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount);
 
 [GenerateSerializer, Immutable, Alias("loanoffers.EvaluateCustomer")]
 public sealed record EvaluateCustomer(string RunId, ProgramConfig Program, CustomerProfile Profile, DateTimeOffset Now);

@@ -9,26 +9,30 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 
 namespace LoanOffers.Grains;
 
 /// <summary>
-/// One batch run: ingest the program's customers, then walk them a storage partition at a time in one continuous
-/// pipeline: partitions are read ahead, a partition's customers are evaluated together (so their rows leave in shared
-/// transactions), then its candidate-index rows are written. Partitions finish out of order; each time every
-/// partition before a point is done, a checkpoint counting exactly those partitions is yielded for the program grain
-/// to persist, while the pipeline goes on. Resuming from a checkpoint skips the partitions it counts as done;
-/// customers of a partition redone after a crash return the decision they stored for this run.
+/// One batch run, spread over the cluster: ingest the program's customers and group them by storage partition, then
+/// hand the partitions out to a worker on every live silo (<see cref="PartitionWorkerGrain"/>), which reads its
+/// partitions ahead and evaluates them on its own silo. Workers are kept a few partitions ahead and polled for what
+/// they finished; partitions finish out of order, and each time every partition before a point is done a checkpoint
+/// counting exactly those partitions is yielded for the program grain to persist. A silo that leaves the cluster
+/// takes only its unreported partitions with it: they go to the survivors, and customers it had already evaluated
+/// return the decision they stored for this run.
 /// </summary>
 public sealed partial class BatchRunner(
     IGrainFactory grains,
     IServiceProvider services,
     CustomerSource source,
-    CandidateIndex index,
+    ISiloStatusOracle silos,
+    TimeProvider time,
     IOptions<EngineOptions> options,
     ILogger<BatchRunner> logger)
 {
     private const int BadRowsKept = 100;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     public async IAsyncEnumerable<RunStatus> RunAsync(ProgramConfig program, LiveProgress live, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -48,99 +52,205 @@ public sealed partial class BatchRunner(
 
         var checkpoints = Channel.CreateUnbounded<RunStatus>(new UnboundedChannelOptions { SingleReader = true });
         var watermark = new PartitionWatermark(live, partitions.Count, options.Value.PartitionsPerCheckpoint, checkpoints.Writer);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pipeline = Task.Run(async () =>
-        {
-            try
-            {
-                await readAhead.RunAsync(
-                    partitions.Skip(run.PartitionsDone).ToList(),
-                    CustomerGrainId,
-                    EngineNames.CustomerStateName,
-                    async (position, partition, token) => watermark.Finish(run.PartitionsDone + position, await EvaluatePartitionAsync(partition, program, run.RunId, asOf, live, token)),
-                    workConcurrency: options.Value.PartitionConcurrency,
-                    cancellationToken: stop.Token);
-                checkpoints.Writer.TryComplete();
-            }
-            catch (Exception failure)
-            {
-                checkpoints.Writer.TryComplete(failure);
-            }
-        }, CancellationToken.None);
-
+        var shares = new WorkerShares(program, run.RunId, asOf, partitions, run.PartitionsDone, options.Value.PartitionConcurrency, grains, this);
         try
         {
-            await foreach (var checkpoint in checkpoints.Reader.ReadAllAsync(cancellationToken))
+            while (!shares.AllDone)
+            {
+                await shares.RebalanceAsync(silos.GetActiveSilos());
+                foreach (var report in await shares.PollAsync())
+                {
+                    live.Add(report);
+                    watermark.Finish(report);
+                }
+
+                while (checkpoints.Reader.TryRead(out var checkpoint))
+                {
+                    yield return checkpoint;
+                }
+
+                if (!shares.AllDone)
+                {
+                    await Task.Delay(PollInterval, time, cancellationToken);
+                }
+            }
+
+            while (checkpoints.Reader.TryRead(out var checkpoint))
             {
                 yield return checkpoint;
             }
         }
         finally
         {
-            // Stopped early (deactivation or failure): the pipeline stops too, and its partitions wait for the resume.
-            await stop.CancelAsync();
-            await pipeline;
+            // Finished, paused or deactivating: no worker of this attempt goes on; a resumed run hands out afresh.
+            await shares.CancelAllAsync();
         }
-    }
-
-    /// <summary>Evaluates a partition's customers, then writes their candidate-index rows; only then is the partition done.</summary>
-    private async Task<CustomerResult[]> EvaluatePartitionAsync(
-        List<CustomerProfile> partition, ProgramConfig program, string runId, DateTimeOffset asOf, LiveProgress live, CancellationToken cancellationToken)
-    {
-        var results = new CustomerResult[partition.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, partition.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition },
-            async (position, _) =>
-            {
-                var profile = partition[position];
-                try
-                {
-                    var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(runId, program, profile, asOf));
-                    live.Record(evaluation);
-                    results[position] = new CustomerResult(evaluation, null);
-                }
-                catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
-                {
-                    // One customer's lasting failure is counted and reported; the run goes on with the others. A
-                    // transient one stops the partition instead, so the run pauses and redoes it from its checkpoint.
-                    LogCustomerFailed(failure, profile.CustomerId, runId);
-                    var error = $"{profile.CustomerId}: {StorageFaults.Describe(failure)}";
-                    live.RecordError(error);
-                    results[position] = new CustomerResult(null, error);
-                }
-            });
-
-        // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
-        var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
-        await index.WriteAsync(
-            evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
-            evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
-            cancellationToken);
-        return results;
     }
 
     private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
 
+    /// <summary>The workers of one attempt at a run: which silo has which partitions outstanding, and what is left.</summary>
+    private sealed class WorkerShares(
+        ProgramConfig program,
+        string runId,
+        DateTimeOffset asOf,
+        List<List<CustomerProfile>> partitions,
+        int alreadyDone,
+        int partitionConcurrency,
+        IGrainFactory grains,
+        BatchRunner runner)
+    {
+        private readonly string _attempt = Guid.NewGuid().ToString("N")[..8];
+        private readonly SortedSet<int> _pending = [.. Enumerable.Range(alreadyDone, partitions.Count - alreadyDone)];
+        private readonly Dictionary<SiloAddress, Share> _shares = [];
+        private int _workersStarted;
+
+        public bool AllDone => _pending.Count == 0 && _shares.Values.All(share => share.Outstanding.Count == 0);
+
+        /// <summary>Hands a departed silo's outstanding partitions back, starts workers on new silos, and tops every worker up.</summary>
+        public async Task RebalanceAsync(SiloAddress[] active)
+        {
+            foreach (var departed in _shares.Keys.Where(silo => !active.Contains(silo)).ToList())
+            {
+                Requeue(departed, "left the cluster");
+            }
+
+            var concurrency = Math.Max(1, (int)Math.Ceiling(partitionConcurrency / (double)active.Length));
+            foreach (var silo in active.Where(silo => !_shares.ContainsKey(silo)))
+            {
+                if (_pending.Count == 0)
+                {
+                    break;
+                }
+
+                var worker = grains.GetGrain<IPartitionWorkerGrain>($"{program.ProgramId}/{runId}/{_attempt}/{++_workersStarted}");
+                if (await runner.TryCallAsync(silo, () => StartOn(silo, worker, concurrency)))
+                {
+                    _shares[silo] = new Share(worker, concurrency);
+                }
+            }
+
+            foreach (var (silo, share) in _shares.ToList())
+            {
+                var room = share.Concurrency * 2 - share.Outstanding.Count;
+                var next = _pending.Take(Math.Max(0, room)).ToList();
+                if (next.Count == 0)
+                {
+                    continue;
+                }
+
+                if (await runner.TryCallAsync(silo, () => share.Worker.Add(next.Select(position => new AssignedPartition(position, partitions[position])).ToList())))
+                {
+                    _pending.ExceptWith(next);
+                    share.Outstanding.UnionWith(next);
+                }
+            }
+        }
+
+        /// <summary>The partitions every worker finished since the last poll; a worker that lost its run is replaced.</summary>
+        public async Task<List<PartitionReport>> PollAsync()
+        {
+            var polls = _shares.Select(async pair => (Silo: pair.Key, Share: pair.Value, Progress: await runner.TryPollAsync(pair.Key, pair.Value.Worker))).ToList();
+            var finished = new List<PartitionReport>();
+            foreach (var (silo, share, progress) in await Task.WhenAll(polls))
+            {
+                if (progress is null)
+                {
+                    continue;
+                }
+
+                foreach (var report in progress.Finished.Where(report => share.Outstanding.Remove(report.Position)))
+                {
+                    finished.Add(report);
+                }
+
+                if (progress.Failure is { } failure)
+                {
+                    throw progress.FailureIsTransient
+                        ? new StorageUnavailableException($"{failure} (partition worker on {silo})")
+                        : new InvalidOperationException($"{failure} (partition worker on {silo})");
+                }
+
+                if (!progress.Known)
+                {
+                    Requeue(silo, "lost its worker");
+                }
+            }
+
+            return finished;
+        }
+
+        public Task CancelAllAsync() => Task.WhenAll(_shares.Select(pair => runner.TryCallAsync(pair.Key, pair.Value.Worker.Cancel)));
+
+        private async Task StartOn(SiloAddress silo, IPartitionWorkerGrain worker, int concurrency)
+        {
+            // The hint places the worker's activation on that silo (honoured while the silo is active).
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+            try
+            {
+                await worker.Start(new PartitionWorkContext(runId, program, asOf, concurrency));
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+        }
+
+        private void Requeue(SiloAddress silo, string why)
+        {
+            var share = _shares[silo];
+            _shares.Remove(silo);
+            _pending.UnionWith(share.Outstanding);
+            runner.LogShareHandedBack(program.ProgramId, runId, silo, why, share.Outstanding.Count);
+        }
+    }
+
+    private sealed record Share(IPartitionWorkerGrain Worker, int Concurrency)
+    {
+        public SortedSet<int> Outstanding { get; } = [];
+    }
+
+    /// <summary>Calls a worker; a failure while its silo is going away is left to the next rebalance to notice.</summary>
+    private async Task<bool> TryCallAsync(SiloAddress silo, Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return true;
+        }
+        catch (Exception failure) when (StorageFaults.IsTransient(failure))
+        {
+            LogWorkerUnreachable(silo, StorageFaults.Describe(failure));
+            return false;
+        }
+    }
+
+    private async Task<PartitionWorkerProgress?> TryPollAsync(SiloAddress silo, IPartitionWorkerGrain worker)
+    {
+        PartitionWorkerProgress? progress = null;
+        return await TryCallAsync(silo, async () => progress = await worker.TakeProgress()) ? progress : null;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId}: ingested {Count} customers ({BadRows} bad rows) in {Partitions} storage partitions; resuming after {Done}")]
     private partial void LogIngested(string programId, string runId, int count, int badRows, int partitions, int done);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} failed in run {RunId}")]
-    private partial void LogCustomerFailed(Exception failure, string customerId, string runId);
-}
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId}: silo {Silo} {Why}; its {Count} unfinished partitions go to the others")]
+    private partial void LogShareHandedBack(string programId, string runId, SiloAddress silo, string why, int count);
 
-/// <summary>One customer's evaluation in a run, or the error that stopped it.</summary>
-internal sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition worker on {Silo} did not answer: {Reason}")]
+    private partial void LogWorkerUnreachable(SiloAddress silo, string reason);
+}
 
 /// <summary>
 /// Tracks which partitions are done and how far from the start they are done without a gap. Partitions are counted
 /// into the durable view only as that point passes them, and every <c>partitionsPerCheckpoint</c> of them (and at
 /// the end) a checkpoint of exactly the counted partitions is handed on, so a resumed run never counts a customer twice.
+/// A partition reported twice (handed out again after its silo seemed lost) counts once.
 /// </summary>
 internal sealed class PartitionWatermark
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, CustomerResult[]> _aheadOfWatermark = [];
+    private readonly Dictionary<int, PartitionReport> _aheadOfWatermark = [];
     private readonly LiveProgress _live;
     private readonly LiveProgress _durable;
     private readonly int _total;
@@ -160,25 +270,18 @@ internal sealed class PartitionWatermark
         _checkpoints = checkpoints;
     }
 
-    public void Finish(int position, CustomerResult[] results)
+    public void Finish(PartitionReport report)
     {
         lock (_gate)
         {
-            _aheadOfWatermark.Add(position, results);
+            if (report.Position < _done || !_aheadOfWatermark.TryAdd(report.Position, report))
+            {
+                return;
+            }
+
             while (_aheadOfWatermark.Remove(_done, out var next))
             {
-                foreach (var result in next)
-                {
-                    if (result.Evaluation is { } evaluation)
-                    {
-                        _durable.Record(evaluation);
-                    }
-                    else if (result.Error is { } error)
-                    {
-                        _durable.RecordError(error);
-                    }
-                }
-
+                _durable.Add(next);
                 _done++;
                 _sinceCheckpoint++;
             }

@@ -26,10 +26,6 @@ public sealed record CustomerState
     [Id(7)] public IReadOnlyList<ContactRecord> ContactHistory { get; init; } = [];
 }
 
-/// <summary>One contact with the customer: an offer made, by which program and run.</summary>
-[GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
-public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount);
-
 /// <remarks>
 /// Placed on the silo that first calls it: a batch reads each storage partition ahead on its own silo, so the
 /// customers it evaluates must activate there to find their rows in that silo's read-ahead.
@@ -153,6 +149,8 @@ public sealed class CustomerGrain(
     }
 
     public Task<CustomerDecision?> GetDecision() => Task.FromResult(state.State.Decision);
+
+    public Task<IReadOnlyList<ContactRecord>> GetContacts() => Task.FromResult(state.State.ContactHistory);
 
     private CustomerOffers? ActiveOffers(DateTimeOffset now)
     {

@@ -62,6 +62,7 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<CandidateIndex>();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<BatchRunner>();
+        builder.Services.AddSingleton<PartitionEvaluator>();
         builder.Services.AddCreditScoring();
         builder.Services.PostConfigure<ScoringOptions>(options => options.ModelDirectory ??= ShippedModels.Find());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CandidateIndexStartup>();

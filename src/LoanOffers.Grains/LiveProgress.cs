@@ -4,7 +4,7 @@ using LoanOffers.Domain;
 
 namespace LoanOffers.Grains;
 
-/// <summary>A running batch's counters, updated by many customer evaluations at once and read by status calls.</summary>
+/// <summary>A running batch's counters, added to as partitions finish (from any silo) and read by status calls.</summary>
 public sealed class LiveProgress
 {
     private readonly ConcurrentDictionary<string, int> _rejectedByFilter;
@@ -31,35 +31,29 @@ public sealed class LiveProgress
         _offersByTier = new ConcurrentDictionary<string, int>(checkpoint.OffersByTier);
     }
 
-    public void Record(CustomerEvaluation evaluation)
+    /// <summary>Adds a finished partition's counters.</summary>
+    public void Add(PartitionReport report)
     {
-        Interlocked.Increment(ref _processed);
-        if (evaluation.FromStoredDecision)
+        Interlocked.Add(ref _processed, report.Processed);
+        Interlocked.Add(ref _offered, report.Offered);
+        Interlocked.Add(ref _noOffer, report.NoOffer);
+        Interlocked.Add(ref _offersMade, report.OffersMade);
+        Interlocked.Add(ref _errors, report.Errors);
+        Interlocked.Add(ref _replayed, report.Replayed);
+        foreach (var (filter, count) in report.RejectedByFilter)
         {
-            Interlocked.Increment(ref _replayed);
+            _rejectedByFilter.AddOrUpdate(filter, count, (_, total) => total + count);
         }
 
-        switch (evaluation.Outcome)
+        foreach (var (tier, count) in report.OffersByTier)
         {
-            case DecisionOutcome.Offered:
-                Interlocked.Increment(ref _offered);
-                Interlocked.Add(ref _offersMade, evaluation.OffersMade);
-                _offersByTier.AddOrUpdate(evaluation.Tier ?? "unknown", 1, (_, count) => count + 1);
-                break;
-            case DecisionOutcome.Rejected:
-                _rejectedByFilter.AddOrUpdate(evaluation.RejectedBy ?? "unknown", 1, (_, count) => count + 1);
-                break;
-            default:
-                Interlocked.Increment(ref _noOffer);
-                break;
+            _offersByTier.AddOrUpdate(tier, count, (_, total) => total + count);
         }
-    }
 
-    public void RecordError(string message)
-    {
-        Interlocked.Increment(ref _processed);
-        Interlocked.Increment(ref _errors);
-        Update(status => status with { LastError = message });
+        if (report.LastError is { } error)
+        {
+            Update(status => status with { LastError = error });
+        }
     }
 
     /// <summary>Sets what is known beside the counters: totals, bad rows, partitions done, the last error.</summary>

@@ -30,7 +30,9 @@ public static class StorageFaults
     {
         var cause = Causes(failure).LastOrDefault(cause => cause is not AggregateException && !IsWrapper(cause)) ?? failure;
         var firstLine = cause.Message.Split('\n', 2)[0].Trim();
-        var text = IsTransient(failure) ? $"Storage or cluster unreachable ({cause.GetType().Name}): {firstLine}" : $"{cause.GetType().Name}: {firstLine}";
+        var text = cause is StorageUnavailableException ? firstLine
+            : IsTransient(failure) ? $"Storage or cluster unreachable ({cause.GetType().Name}): {firstLine}"
+            : $"{cause.GetType().Name}: {firstLine}";
         return text.Length <= MaxDescriptionLength ? text : text[..(MaxDescriptionLength - 1)] + "…";
     }
 
@@ -38,7 +40,7 @@ public static class StorageFaults
     {
         RequestFailedException request => request.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504,
         HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
-        SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException => true,
+        StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException => true,
         _ => false,
     };
 
@@ -72,3 +74,6 @@ public static class StorageFaults
         }
     }
 }
+
+/// <summary>Storage (or the silo doing the work) was unreachable for a while; the caller may retry the same work later.</summary>
+public sealed class StorageUnavailableException(string message) : Exception(message);

@@ -24,11 +24,11 @@ public sealed class PartitionWatermarkTests
     {
         var (watermark, checkpoints, live) = Create(Start, partitionsPerCheckpoint: 2);
 
-        watermark.Finish(1, Offered(2));
-        watermark.Finish(2, Rejected(2));
+        watermark.Finish(PartitionEvaluator.Summarize(1, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(2, Rejected(2)));
         Assert.False(checkpoints.TryRead(out _));
 
-        watermark.Finish(0, Offered(2));
+        watermark.Finish(PartitionEvaluator.Summarize(0, Offered(2)));
         Assert.True(checkpoints.TryRead(out var checkpoint));
         Assert.Equal(3, checkpoint.PartitionsDone);
         Assert.Equal(6, checkpoint.Processed);
@@ -43,9 +43,9 @@ public sealed class PartitionWatermarkTests
     {
         var (watermark, checkpoints, _) = Create(Start, partitionsPerCheckpoint: 2);
 
-        watermark.Finish(0, Offered(2));
-        watermark.Finish(3, Offered(2));
-        watermark.Finish(1, Rejected(2));
+        watermark.Finish(PartitionEvaluator.Summarize(0, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(3, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(1, Rejected(2)));
 
         Assert.True(checkpoints.TryRead(out var checkpoint));
         Assert.Equal(2, checkpoint.PartitionsDone);
@@ -58,8 +58,8 @@ public sealed class PartitionWatermarkTests
     {
         var (watermark, checkpoints, _) = Create(Start with { PartitionsDone = 4, Processed = 8, Offered = 8 }, partitionsPerCheckpoint: 8);
 
-        watermark.Finish(5, [new CustomerResult(null, "C11: TimeoutException: slow")]);
-        watermark.Finish(4, Offered(2));
+        watermark.Finish(PartitionEvaluator.Summarize(5, [new CustomerResult(null, "C11: TimeoutException: slow")]));
+        watermark.Finish(PartitionEvaluator.Summarize(4, Offered(2)));
 
         Assert.True(checkpoints.TryRead(out var checkpoint));
         Assert.Equal(6, checkpoint.PartitionsDone);
@@ -67,6 +67,22 @@ public sealed class PartitionWatermarkTests
         Assert.Equal(10, checkpoint.Offered);
         Assert.Equal(1, checkpoint.Errors);
         Assert.Equal("C11: TimeoutException: slow", checkpoint.LastError);
+    }
+
+    [Fact]
+    public void A_partition_reported_twice_counts_once()
+    {
+        var (watermark, checkpoints, _) = Create(Start, partitionsPerCheckpoint: 1);
+
+        watermark.Finish(PartitionEvaluator.Summarize(1, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(1, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(0, Offered(2)));
+        watermark.Finish(PartitionEvaluator.Summarize(0, Offered(2)));
+
+        Assert.True(checkpoints.TryRead(out var checkpoint));
+        Assert.Equal(2, checkpoint.PartitionsDone);
+        Assert.Equal(4, checkpoint.Processed);
+        Assert.False(checkpoints.TryRead(out _));
     }
 
     private static (PartitionWatermark Watermark, ChannelReader<RunStatus> Checkpoints, LiveProgress Live) Create(RunStatus checkpoint, int partitionsPerCheckpoint)

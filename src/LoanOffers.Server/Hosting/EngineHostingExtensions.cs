@@ -45,6 +45,8 @@ public static class EngineHostingExtensions
                 configuration.GetValue("Orleans:SiloPort", 11111),
                 configuration.GetValue("Orleans:GatewayPort", 30000),
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            // How fast a silo that vanished is declared dead (and its grains and partitions move) is an operator's call.
+            silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             silo.UseAzureStorageClustering(options =>
             {
                 options.TableServiceClient = new TableServiceClient(connectionString);

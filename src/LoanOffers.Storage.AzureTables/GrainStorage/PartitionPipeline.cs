@@ -17,7 +17,7 @@ public static class PartitionPipeline
     /// Reads the partitions ahead in order and hands each to <paramref name="work"/> with its position in
     /// <paramref name="partitions"/>, <paramref name="workConcurrency"/> at a time; they finish in roughly that order.
     /// </summary>
-    public static async Task RunAsync<T>(
+    public static Task RunAsync<T>(
         this IGrainStateReadAhead readAhead,
         IReadOnlyList<List<T>> partitions,
         Func<T, GrainId> grainOf,
@@ -25,38 +25,84 @@ public static class PartitionPipeline
         Func<int, List<T>, CancellationToken, Task> work,
         int prefetchConcurrency = 8,
         int workConcurrency = 16,
+        CancellationToken cancellationToken = default) =>
+        readAhead.RunAsync(
+            partitions.Select((items, position) => (position, (IReadOnlyList<T>)items)).ToAsyncEnumerable(),
+            grainOf,
+            stateName,
+            (position, items, token) => work(position, (List<T>)items, token),
+            prefetchConcurrency,
+            workConcurrency,
+            cancellationToken);
+
+    /// <summary>
+    /// The same over partitions that arrive as the run goes (a worker fed more partitions while it works): each is read
+    /// ahead, then handed to <paramref name="work"/> with the position it came with.
+    /// </summary>
+    public static async Task RunAsync<T>(
+        this IGrainStateReadAhead readAhead,
+        IAsyncEnumerable<(int Position, IReadOnlyList<T> Items)> partitions,
+        Func<T, GrainId> grainOf,
+        string stateName,
+        Func<int, IReadOnlyList<T>, CancellationToken, Task> work,
+        int prefetchConcurrency = 8,
+        int workConcurrency = 16,
         CancellationToken cancellationToken = default)
     {
-        var ready = Channel.CreateBounded<(int Position, List<T> Items)>(new BoundedChannelOptions(prefetchConcurrency * 2) { SingleReader = false });
+        // The first failure stops every stage at once (partitions may keep arriving, so nothing else would end them)
+        // and is the one the caller sees.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? firstFailure = null;
+        void Fail(Exception failure)
+        {
+            Interlocked.CompareExchange(ref firstFailure, failure, null);
+            stop.Cancel();
+        }
+
+        var ready = Channel.CreateBounded<(int Position, IReadOnlyList<T> Items)>(new BoundedChannelOptions(prefetchConcurrency * 2) { SingleReader = false });
         var prefetch = Task.Run(async () =>
         {
             try
             {
                 await Parallel.ForEachAsync(
-                    Enumerable.Range(0, partitions.Count),
-                    new ParallelOptions { MaxDegreeOfParallelism = prefetchConcurrency, CancellationToken = cancellationToken },
-                    async (position, token) =>
+                    partitions,
+                    new ParallelOptions { MaxDegreeOfParallelism = prefetchConcurrency, CancellationToken = stop.Token },
+                    async (partition, token) =>
                     {
-                        await readAhead.PrefetchAsync(partitions[position].Select(grainOf), stateName, token);
-                        await ready.Writer.WriteAsync((position, partitions[position]), token);
+                        await readAhead.PrefetchAsync(partition.Items.Select(grainOf), stateName, token);
+                        await ready.Writer.WriteAsync(partition, token);
                     });
-                ready.Writer.Complete();
             }
             catch (Exception failure)
             {
-                ready.Writer.Complete(failure);
-                throw;
+                Fail(failure);
             }
-        }, cancellationToken);
+            finally
+            {
+                ready.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
 
         var workers = Enumerable.Range(0, workConcurrency).Select(_ => Task.Run(async () =>
         {
-            await foreach (var (position, items) in ready.Reader.ReadAllAsync(cancellationToken))
+            try
             {
-                await work(position, items, cancellationToken);
+                await foreach (var (position, items) in ready.Reader.ReadAllAsync(stop.Token))
+                {
+                    await work(position, items, stop.Token);
+                }
             }
-        }, cancellationToken));
+            catch (Exception failure)
+            {
+                Fail(failure);
+            }
+        }, CancellationToken.None));
 
         await Task.WhenAll(workers.Append(prefetch));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (firstFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstFailure);
+        }
     }
 }

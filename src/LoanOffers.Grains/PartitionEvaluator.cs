@@ -1,0 +1,90 @@
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+
+namespace LoanOffers.Grains;
+
+/// <summary>
+/// Evaluates one storage partition's customers for a run, then writes their candidate-index rows; only then is the
+/// partition done. Runs on the silo that read the partition ahead, so the customers activate next to their rows.
+/// </summary>
+public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIndex index, IOptions<EngineOptions> options, ILogger<PartitionEvaluator> logger)
+{
+    public async Task<PartitionReport> EvaluateAsync(int position, IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
+    {
+        var results = new CustomerResult[partition.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, partition.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition },
+            async (slot, _) =>
+            {
+                var profile = partition[slot];
+                try
+                {
+                    var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
+                    results[slot] = new CustomerResult(evaluation, null);
+                }
+                catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
+                {
+                    // One customer's lasting failure is counted and reported; the run goes on with the others. A
+                    // transient one stops the partition instead, so the run pauses and redoes it from its checkpoint.
+                    LogCustomerFailed(failure, profile.CustomerId, run.RunId);
+                    results[slot] = new CustomerResult(null, $"{profile.CustomerId}: {StorageFaults.Describe(failure)}");
+                }
+            });
+
+        // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
+        var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
+        await index.WriteAsync(
+            evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
+            evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
+            cancellationToken);
+        return Summarize(position, results);
+    }
+
+    /// <summary>The counters of a partition's results.</summary>
+    public static PartitionReport Summarize(int position, IReadOnlyList<CustomerResult> results)
+    {
+        var rejected = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var tiers = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        int offered = 0, noOffer = 0, offersMade = 0, errors = 0, replayed = 0;
+        string? lastError = null;
+        foreach (var result in results)
+        {
+            if (result.Evaluation is not { } evaluation)
+            {
+                errors++;
+                lastError = result.Error;
+                continue;
+            }
+
+            replayed += evaluation.FromStoredDecision ? 1 : 0;
+            switch (evaluation.Outcome)
+            {
+                case DecisionOutcome.Offered:
+                    offered++;
+                    offersMade += evaluation.OffersMade;
+                    tiers[evaluation.Tier ?? "unknown"] = tiers.GetValueOrDefault(evaluation.Tier ?? "unknown") + 1;
+                    break;
+                case DecisionOutcome.Rejected:
+                    rejected[evaluation.RejectedBy ?? "unknown"] = rejected.GetValueOrDefault(evaluation.RejectedBy ?? "unknown") + 1;
+                    break;
+                default:
+                    noOffer++;
+                    break;
+            }
+        }
+
+        return new PartitionReport(position, results.Count, offered, noOffer, offersMade, errors, replayed, rejected, tiers, lastError);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} failed in run {RunId}")]
+    private partial void LogCustomerFailed(Exception failure, string customerId, string runId);
+}
+
+/// <summary>One customer's evaluation in a run, or the error that stopped it.</summary>
+public sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Placement;
+using Orleans.Runtime;
+
+namespace LoanOffers.Grains;
+
+/// <summary>
+/// A silo's share of a run. The program grain places it on a chosen silo (a placement hint), feeds it partitions and
+/// polls what it finished. Its pipeline runs off the grain's turns; a worker nobody polls for a while (its program
+/// moved to another silo, say) stops by itself, so a superseded share never keeps evaluating.
+/// </summary>
+[GrainType(EngineNames.PartitionWorkerGrainType), RandomPlacement]
+public sealed partial class PartitionWorkerGrain(
+    PartitionEvaluator evaluator,
+    IServiceProvider services,
+    TimeProvider time,
+    ILogger<PartitionWorkerGrain> logger) : Grain, IPartitionWorkerGrain
+{
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
+
+    private readonly Channel<AssignedPartition> _partitions = Channel.CreateUnbounded<AssignedPartition>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly ConcurrentQueue<PartitionReport> _finished = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _pipeline;
+    private string? _failure;
+    private bool _failureIsTransient;
+    private long _lastPolled;
+
+    public Task Start(PartitionWorkContext context)
+    {
+        if (_pipeline is null)
+        {
+            _lastPolled = time.GetTimestamp();
+            _pipeline = Task.Run(() => RunAsync(context, _stop.Token));
+            this.RegisterGrainTimer(StopIfAbandonedAsync, new GrainTimerCreationOptions(AbandonedAfter, AbandonedAfter));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Add(IReadOnlyList<AssignedPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _partitions.Writer.TryWrite(partition);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<PartitionWorkerProgress> TakeProgress()
+    {
+        _lastPolled = time.GetTimestamp();
+        var finished = new List<PartitionReport>();
+        while (_finished.TryDequeue(out var report))
+        {
+            finished.Add(report);
+        }
+
+        return Task.FromResult(new PartitionWorkerProgress(_pipeline is not null, finished, _failure, _failureIsTransient));
+    }
+
+    public async Task Cancel()
+    {
+        await _stop.CancelAsync();
+        _partitions.Writer.TryComplete();
+        DeactivateOnIdle();
+    }
+
+    private async Task RunAsync(PartitionWorkContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
+            await readAhead.RunAsync(
+                _partitions.Reader.ReadAllAsync(cancellationToken).Select(partition => (partition.Position, partition.Customers)),
+                CustomerGrainId,
+                EngineNames.CustomerStateName,
+                async (position, customers, token) => _finished.Enqueue(await evaluator.EvaluateAsync(position, customers, context, token)),
+                prefetchConcurrency: context.PartitionConcurrency,
+                workConcurrency: context.PartitionConcurrency,
+                cancellationToken: cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception failure)
+        {
+            _failureIsTransient = StorageFaults.IsRetryableInBatch(failure);
+            _failure = StorageFaults.Describe(failure);
+            LogWorkerFailed(failure, context.Program.ProgramId, context.RunId);
+        }
+    }
+
+    private async Task StopIfAbandonedAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetElapsedTime(_lastPolled) > AbandonedAfter)
+        {
+            LogAbandoned(this.GetPrimaryKeyString());
+            await Cancel();
+        }
+    }
+
+    private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition worker of program {ProgramId} run {RunId} stopped")]
+    private partial void LogWorkerFailed(Exception failure, string programId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition worker {Worker} was not polled for a while; it stops")]
+    private partial void LogAbandoned(string worker);
+}

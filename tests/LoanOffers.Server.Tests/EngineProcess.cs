@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using LoanOffers.Storage.AzureTables;
+
+namespace LoanOffers.Server.Tests;
+
+/// <summary>
+/// The real engine (silo + API) in a process of its own, built next to the tests, joining a cluster on Azure Table
+/// membership. A test can kill it outright, as a lost machine would be.
+/// </summary>
+public sealed class EngineProcess : IAsyncDisposable
+{
+    private static readonly string ServerAssembly = Path.Combine(AppContext.BaseDirectory, "LoanOffers.Server.dll");
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private EngineProcess(string name, Process process, string baseUrl)
+    {
+        Name = name;
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string Name { get; }
+
+    public string BaseUrl { get; }
+
+    public IEnumerable<string> Output => _output;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts an engine in the given cluster and waits until its silo is active and its storage answers.</summary>
+    public static async Task<EngineProcess> StartAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout)
+    {
+        var httpPort = AzuriteEmulator.FreeLoopbackPort();
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.ArgumentList.Add(ServerAssembly);
+        foreach (var (key, value) in cluster.Settings(httpPort))
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {ServerAssembly}.");
+        var engine = new EngineProcess(name, process, $"http://127.0.0.1:{httpPort}");
+        process.OutputDataReceived += (_, line) => engine.Record("out", line.Data);
+        process.ErrorDataReceived += (_, line) => engine.Record("err", line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri(engine.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/readyz")).IsSuccessStatusCode)
+                {
+                    return engine;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (process.HasExited || deadline.Elapsed > readyTimeout)
+            {
+                var output = string.Join(Environment.NewLine, engine.Output);
+                await engine.DisposeAsync();
+                throw new InvalidOperationException($"{name} did not get ready in {readyTimeout}:{Environment.NewLine}{output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no goodbye to the cluster.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Record(string stream, string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue($"[{Name} {stream}] {line}");
+        }
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
+}
+
+/// <summary>The settings every engine of one test cluster shares, and the ports each has of its own.</summary>
+public sealed record EngineClusterSettings(string ConnectionString, string ClusterId, string TablePrefix, string DataDirectory)
+{
+    public IEnumerable<(string Key, string Value)> Settings(int httpPort) =>
+    [
+        ("urls", $"http://127.0.0.1:{httpPort}"),
+        ("ConnectionStrings:Tables", ConnectionString),
+        ("Engine:TablePrefix", TablePrefix),
+        ("Engine:DataDirectory", DataDirectory),
+        ("Orleans:ClusterId", ClusterId),
+        ("Orleans:ServiceId", ClusterId),
+        ("Orleans:SiloPort", AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)),
+        ("Orleans:GatewayPort", AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)),
+        // A silo that vanishes is declared dead in seconds rather than a minute, so the test stays short.
+        ("Orleans:Membership:ProbeTimeout", "00:00:02"),
+        ("Orleans:Membership:NumMissedProbesLimit", "2"),
+        ("Orleans:Membership:TableRefreshTimeout", "00:00:02"),
+        ("Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:03"),
+        ("Orleans:Membership:DeathVoteExpirationTimeout", "00:00:20"),
+        ("Logging:LogLevel:Default", "Warning"),
+        ("Logging:LogLevel:LoanOffers", "Information"),
+    ];
+}
