@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Storage.AzureTables;
+using LoanOffers.Testing;
 
 namespace LoanOffers.Benchmarks;
 
@@ -16,8 +17,9 @@ public static class BatchBenchmark
     public static async Task<int> RunAsync(BenchmarkArguments arguments)
     {
         var customers = arguments.Int("customers", 200_000);
+        var silos = arguments.Int("silos", 1);
         await using var azurite = await AzuriteEmulator.StartAsync();
-        Console.WriteLine($"batch benchmark: {customers:N0} customers, Azurite on port {azurite.Port}");
+        Console.WriteLine($"batch benchmark: {customers:N0} customers, {silos} silo(s), Azurite on port {azurite.Port}");
 
         var cpu = new CpuMeter(azurite);
         var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
@@ -26,26 +28,70 @@ public static class BatchBenchmark
         var floorCpu = cpu.Lap();
         Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s (CPU: engine {floorCpu.Engine:F1} s, Azurite {floorCpu.Azurite:F1} s)");
 
-        await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort());
-        cpu.Lap();
-        var stopwatch = Stopwatch.StartNew();
-        var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
-            Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"));
-        var seconds = stopwatch.Elapsed.TotalSeconds;
-        var batchCpu = cpu.Lap();
-        if (run.State != RunState.Completed || run.Processed != customers)
+        var one = await RunBatchAsync(azurite, cpu, customers, extraSilos: 0);
+        if (one is null)
         {
-            Console.Error.WriteLine($"run {run.RunId} ended {run.State} with {run.Processed:N0}/{customers:N0}: {run.LastError}");
             return 1;
         }
 
-        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-        var rowBytes = await SampleStateRowBytesAsync(azurite.ConnectionString, app.Configuration["Engine:TablePrefix"]!);
-        Console.WriteLine($"batch: {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB, customer rows {rowBytes:N0} bytes on average (CPU: engine {batchCpu.Engine:F1} s, Azurite {batchCpu.Azurite:F1} s)");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"customers={customers} batch_s={seconds:F2} customers_per_s={customers / seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={seconds / floorSeconds:F2} offered={run.Offered} peak_mb={peakMb:F0} state_row_bytes={rowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={batchCpu.Engine:F1} batch_azurite_cpu_s={batchCpu.Azurite:F1}"));
+        var figures = string.Create(CultureInfo.InvariantCulture,
+            $"customers={customers} batch_s={one.Seconds:F2} customers_per_s={customers / one.Seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={one.Seconds / floorSeconds:F2} offered={one.Run.Offered} peak_mb={one.PeakMb:F0} state_row_bytes={one.RowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={one.EngineCpu:F1} batch_azurite_cpu_s={one.AzuriteCpu:F1}");
+        if (silos > 1)
+        {
+            var many = await RunBatchAsync(azurite, cpu, customers, extraSilos: silos - 1);
+            if (many is null)
+            {
+                return 1;
+            }
+
+            figures += string.Create(CultureInfo.InvariantCulture,
+                $" silos={silos} silos_batch_s={many.Seconds:F2} silos_batch_to_floor={many.Seconds / floorSeconds:F2} silos_to_one={many.Seconds / one.Seconds:F2} silos_offered={many.Run.Offered} silos_peak_mb={many.PeakMb:F0} silos_engine_cpu_s={many.EngineCpu:F1} silos_azurite_cpu_s={many.AzuriteCpu:F1}");
+        }
+
+        Console.WriteLine(figures);
         return 0;
     }
+
+    /// <summary>
+    /// One batch on a cluster of its own (fresh tables): the engine in this process, plus <paramref name="extraSilos"/>
+    /// engine processes on the same machine. CPU and peak memory count every engine process.
+    /// </summary>
+    private static async Task<BatchFigures?> RunBatchAsync(AzuriteEmulator azurite, CpuMeter cpu, int customers, int extraSilos)
+    {
+        var cluster = EngineHost.NewCluster(azurite.ConnectionString);
+        await using var app = await EngineHost.StartAsync(cluster, AzuriteEmulator.FreeLoopbackPort());
+        var others = await Task.WhenAll(Enumerable.Range(2, extraSilos).Select(index => EngineProcess.StartAsync($"silo-{index}", cluster, TimeSpan.FromMinutes(2))));
+        try
+        {
+            var othersCpu = others.Sum(engine => engine.ProcessorTime.TotalSeconds);
+            cpu.Lap();
+            var stopwatch = Stopwatch.StartNew();
+            var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
+                Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"));
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            var lap = cpu.Lap();
+            var engineCpu = lap.Engine + others.Sum(engine => engine.ProcessorTime.TotalSeconds) - othersCpu;
+            if (run.State != RunState.Completed || run.Processed != customers)
+            {
+                Console.Error.WriteLine($"run {run.RunId} ended {run.State} with {run.Processed:N0}/{customers:N0}: {run.LastError}");
+                return null;
+            }
+
+            var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0) + others.Sum(engine => engine.PeakWorkingSetMb);
+            var rowBytes = await SampleStateRowBytesAsync(azurite.ConnectionString, cluster.TablePrefix);
+            Console.WriteLine($"batch on {extraSilos + 1} silo(s): {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB over the engine processes, customer rows {rowBytes:N0} bytes on average (CPU: engines {engineCpu:F1} s, Azurite {lap.Azurite:F1} s)");
+            return new BatchFigures(run, seconds, peakMb, rowBytes, engineCpu, lap.Azurite);
+        }
+        finally
+        {
+            foreach (var engine in others)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed record BatchFigures(RunStatus Run, double Seconds, double PeakMb, double RowBytes, double EngineCpu, double AzuriteCpu);
 
     /// <summary>The average serialized state of the customer rows in one table, to set beside the floor's 1 KB rows.</summary>
     private static async Task<double> SampleStateRowBytesAsync(string connection, string tablePrefix)

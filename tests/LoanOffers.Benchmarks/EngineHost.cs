@@ -3,6 +3,7 @@ using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Server.Hosting;
 using LoanOffers.Storage.AzureTables;
+using LoanOffers.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,14 +15,24 @@ namespace LoanOffers.Benchmarks;
 /// <summary>The real engine (silo + API) in this process, configured the way the server is.</summary>
 internal static class EngineHost
 {
-    public static async Task<WebApplication> StartAsync(string connection, int httpPort)
+    public static Task<WebApplication> StartAsync(string connection, int httpPort) => StartAsync(NewCluster(connection), httpPort);
+
+    /// <summary>Settings for a cluster of its own (cluster id, tables) on <paramref name="connection"/>.</summary>
+    public static EngineClusterSettings NewCluster(string connection) => new(
+        connection,
+        "bench-" + Guid.NewGuid().ToString("N")[..8],
+        "b" + Guid.NewGuid().ToString("N")[..8],
+        Path.Combine(AppContext.BaseDirectory, "data"));
+
+    /// <summary>An engine in this process joining <paramref name="cluster"/>, which other engine processes may join too.</summary>
+    public static async Task<WebApplication> StartAsync(EngineClusterSettings cluster, int httpPort)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration["ConnectionStrings:Tables"] = connection;
-        builder.Configuration["Engine:TablePrefix"] = "b" + Guid.NewGuid().ToString("N")[..8];
-        builder.Configuration["Orleans:SiloPort"] = AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
-        builder.Configuration["Orleans:GatewayPort"] = AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
-        builder.Configuration["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var (key, value) in cluster.Settings(httpPort).Where(setting => setting.Key != "urls"))
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
         builder.AddLoanOfferEngine();

@@ -22,7 +22,10 @@ public static class StorageBenchmark
 {
     public const int Tables = 16;
     public const int PartitionsPerTable = 16;
-    private const string StoreName = "bench";
+    private const string StoreName = BenchStateGrain.StoreName;
+
+    /// <summary>Grain calls in flight when Orleans' provider is measured, as a batch keeps a partition's customers busy.</summary>
+    private const int OfficialCallsInFlight = 200;
 
     public static async Task<int> RunAsync(BenchmarkArguments arguments)
     {
@@ -41,8 +44,15 @@ public static class StorageBenchmark
         var grains = await MeasureProviderAsync(connection, "grain" + RunId(), rows, payload, throughGrains: true);
         Console.WriteLine($"grains:    write {grains.WriteSeconds:F1} s ({rows / grains.WriteSeconds:N0} rows/s), read {grains.ReadSeconds:F1} s ({rows / grains.ReadSeconds:N0} rows/s) by grain calls and activations over the provider");
 
+        var officialRows = Math.Min(rows, arguments.Int("official-rows", 50_000));
+        var official = await MeasureOfficialAsync(connection, "orl" + RunId(), officialRows, payload);
+        var writeRatio = grains.WriteSeconds / rows / (official.WriteSeconds / officialRows);
+        var readRatio = grains.ReadSeconds / rows / (official.ReadSeconds / officialRows);
+        Console.WriteLine($"Orleans:   write {official.WriteSeconds:F1} s ({officialRows / official.WriteSeconds:N0} rows/s), read {official.ReadSeconds:F1} s ({officialRows / official.ReadSeconds:N0} rows/s) by grain calls over Orleans' Azure table provider, {officialRows:N0} rows");
+        Console.WriteLine($"project store through grains per row vs Orleans' provider: write {writeRatio:F2}x, read {readRatio:F2}x the time");
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rows={rows} provider_write_s={direct.WriteSeconds:F2} raw_write_s={raw.WriteSeconds:F2} write_ratio={direct.WriteSeconds / raw.WriteSeconds:F2} provider_read_s={direct.ReadSeconds:F2} raw_read_s={raw.ReadSeconds:F2} read_ratio={direct.ReadSeconds / raw.ReadSeconds:F2} grain_write_s={grains.WriteSeconds:F2} grain_write_ratio={grains.WriteSeconds / raw.WriteSeconds:F2} grain_read_s={grains.ReadSeconds:F2} grain_read_ratio={grains.ReadSeconds / raw.ReadSeconds:F2}"));
+            $"rows={rows} provider_write_s={direct.WriteSeconds:F2} raw_write_s={raw.WriteSeconds:F2} write_ratio={direct.WriteSeconds / raw.WriteSeconds:F2} provider_read_s={direct.ReadSeconds:F2} raw_read_s={raw.ReadSeconds:F2} read_ratio={direct.ReadSeconds / raw.ReadSeconds:F2} grain_write_s={grains.WriteSeconds:F2} grain_write_ratio={grains.WriteSeconds / raw.WriteSeconds:F2} grain_read_s={grains.ReadSeconds:F2} grain_read_ratio={grains.ReadSeconds / raw.ReadSeconds:F2} official_rows={officialRows} official_write_s={official.WriteSeconds:F2} official_read_s={official.ReadSeconds:F2} store_to_official_write={writeRatio:F2} store_to_official_read={readRatio:F2}"));
         return 0;
     }
 
@@ -84,6 +94,36 @@ public static class StorageBenchmark
         return (write, read);
     }
 
+    /// <summary>
+    /// Writes then reads the rows through grains on Orleans' own Azure table provider, each phase on a fresh silo,
+    /// <see cref="OfficialCallsInFlight"/> calls at a time: one request per row, as that provider makes them.
+    /// </summary>
+    private static async Task<(double WriteSeconds, double ReadSeconds)> MeasureOfficialAsync(string connection, string tableName, int rows, string payload)
+    {
+        var keys = Enumerable.Range(0, rows).Select(i => "C" + i.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
+        var calls = new ParallelOptions { MaxDegreeOfParallelism = OfficialCallsInFlight };
+        double write;
+        await using (var silo = await BenchSilo.StartAsync(connection, tableName))
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(keys, calls, async (key, _) => await silo.Official(key).Write(payload));
+            write = stopwatch.Elapsed.TotalSeconds;
+        }
+
+        await using (var silo = await BenchSilo.StartAsync(connection, tableName))
+        {
+            var total = 0L;
+            var stopwatch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(keys, calls, async (key, _) => Interlocked.Add(ref total, await silo.Official(key).Read()));
+            if (total != (long)rows * payload.Length)
+            {
+                throw new InvalidOperationException($"Read back {total:N0} payload characters through Orleans' provider, expected {(long)rows * payload.Length:N0}.");
+            }
+
+            return (write, stopwatch.Elapsed.TotalSeconds);
+        }
+    }
+
     private sealed class BenchSilo : IAsyncDisposable
     {
         private readonly IHost _host;
@@ -102,11 +142,21 @@ public static class StorageBenchmark
                     options.TableName = tableName;
                     options.TableCount = Tables;
                     options.PartitionsPerTable = PartitionsPerTable;
+                })
+                .AddAzureTableGrainStorage(OfficialBenchStateGrain.StoreName, options =>
+                {
+                    options.TableServiceClient = new TableServiceClient(connection);
+                    options.TableName = tableName;
+                    options.GrainStorageSerializer = GrainStateSerializers.Json;
                 }));
             var host = builder.Build();
             await host.StartAsync();
             return new BenchSilo(host);
         }
+
+        /// <summary>The grain over Orleans' own provider with this key.</summary>
+        public IBenchStateGrain Official(string key) =>
+            _host.Services.GetRequiredService<IGrainFactory>().GetGrain(GrainId.Create(OfficialBenchStateGrain.GrainTypeName, key)).AsReference<IBenchStateGrain>();
 
         private IGrainStateReadAhead ReadAhead => _host.Services.GetGrainStateReadAhead(StoreName);
 
@@ -119,7 +169,7 @@ public static class StorageBenchmark
         public Task<double> ForEachBucketAsync(string[] keys, Func<IBenchStateGrain, string, Task> action)
         {
             var grains = _host.Services.GetRequiredService<IGrainFactory>();
-            return TimeReadAheadAsync(keys, key => action(grains.GetGrain<IBenchStateGrain>(key), key));
+            return TimeReadAheadAsync(keys, key => action(grains.GetGrain(GrainOf(key)).AsReference<IBenchStateGrain>(), key));
         }
 
         /// <summary>Writes every row at once a partition at a time; nothing to read ahead, since every row is new.</summary>

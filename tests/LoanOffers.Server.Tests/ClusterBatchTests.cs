@@ -62,7 +62,7 @@ public sealed partial class ClusterBatchTests(AzuriteFixture azurite, ITestOutpu
     public async Task A_silo_killed_mid_run_leaves_its_partitions_to_the_survivors_and_every_customer_is_evaluated_once()
     {
         var elapsed = Stopwatch.StartNew();
-        _engines.AddRange(await Task.WhenAll(new[] { "silo-1", "silo-2", "silo-3" }.Select(name => EngineProcess.StartAsync(name, _cluster, ReadyTimeout))));
+        _engines.AddRange(await Task.WhenAll(new[] { "silo-1", "silo-2", "silo-3" }.Select(name => EngineProcess.StartAsync(name, _cluster, ReadyTimeout, ("Logging:LogLevel:LoanOffers", "Information")))));
         output.WriteLine($"three engines ready after {elapsed.Elapsed.TotalSeconds:F1} s");
         using var http = new HttpClient { BaseAddress = new Uri(_engines[0].BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LoanOffers.Storage.AzureTables;
 
-namespace LoanOffers.Server.Tests;
+namespace LoanOffers.Testing;
 
 /// <summary>
 /// The real engine (silo + API) in a process of its own, built next to the tests, joining a cluster on Azure Table
@@ -31,8 +31,26 @@ public sealed class EngineProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts an engine in the given cluster and waits until its silo is active and its storage answers.</summary>
-    public static async Task<EngineProcess> StartAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout)
+    public int ProcessId => _process.Id;
+
+    /// <summary>CPU time the engine has used so far.</summary>
+    public TimeSpan ProcessorTime => _process.TotalProcessorTime;
+
+    /// <summary>The most memory the engine's process has held, in MB.</summary>
+    public double PeakWorkingSetMb
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64 / (1024.0 * 1024.0);
+        }
+    }
+
+    /// <summary>
+    /// Starts an engine in the given cluster (plus any further configuration) and waits until its silo is active and
+    /// its storage answers.
+    /// </summary>
+    public static async Task<EngineProcess> StartAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout, params (string Key, string Value)[] settings)
     {
         var httpPort = AzuriteEmulator.FreeLoopbackPort();
         var start = new ProcessStartInfo(DotnetHost())
@@ -44,7 +62,7 @@ public sealed class EngineProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.ArgumentList.Add(ServerAssembly);
-        foreach (var (key, value) in cluster.Settings(httpPort))
+        foreach (var (key, value) in cluster.Settings(httpPort).Concat(settings))
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
@@ -135,6 +153,5 @@ public sealed record EngineClusterSettings(string ConnectionString, string Clust
         ("Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:03"),
         ("Orleans:Membership:DeathVoteExpirationTimeout", "00:00:20"),
         ("Logging:LogLevel:Default", "Warning"),
-        ("Logging:LogLevel:LoanOffers", "Information"),
     ];
 }
