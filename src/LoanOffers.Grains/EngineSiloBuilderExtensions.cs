@@ -51,14 +51,15 @@ public static class EngineSiloBuilderExtensions
                 options.TableName = storage.Table("Reminders");
             });
 
-        builder.Services.AddOptions<EngineOptions>().Configure(options => configure?.Invoke(options));
+        builder.Services.AddOptions<EngineOptions>().Configure(options => configure?.Invoke(options)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         builder.Services.AddOptions<CandidateIndexOptions>().Configure(options =>
         {
             options.ConnectionString = storage.ConnectionString;
             options.TablePrefix = storage.Table("Candidates");
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddKeyedSingleton<TimeProvider>(ProcessRelativeTimeProvider.OrleansMembershipKey, (_, _) => new ProcessRelativeTimeProvider());
+        builder.UseProcessRelativeMembershipClock();
         builder.Services.AddSingleton<CandidateIndex>();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<BatchRunner>();
@@ -66,6 +67,13 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddCreditScoring();
         builder.Services.PostConfigure<ScoringOptions>(options => options.ModelDirectory ??= ShippedModels.Find());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CandidateIndexStartup>();
+        return builder;
+    }
+
+    /// <summary>Gives Orleans' membership and watchdog a clock counted from silo start (see <see cref="ProcessRelativeTimeProvider"/>).</summary>
+    public static ISiloBuilder UseProcessRelativeMembershipClock(this ISiloBuilder builder)
+    {
+        builder.Services.AddKeyedSingleton<TimeProvider>(ProcessRelativeTimeProvider.OrleansMembershipKey, (_, _) => new ProcessRelativeTimeProvider());
         return builder;
     }
 

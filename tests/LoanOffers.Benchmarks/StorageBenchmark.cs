@@ -35,6 +35,12 @@ public static class StorageBenchmark
         var payload = BenchState.PayloadOfAbout(1024);
         Console.WriteLine($"storage benchmark: {rows:N0} rows of ~{payload.Length:N0} bytes, {Tables} tables x {PartitionsPerTable} partitions, Azurite {(azurite is null ? "given" : "on port " + azurite.Port)}");
 
+        // Orleans' provider goes first, on an Azurite not yet holding the other phases' rows: one request per row is
+        // what it costs, and a fuller emulator would only slow it further.
+        var officialRows = Math.Min(rows, arguments.Int("official-rows", 50_000));
+        var official = await MeasureOfficialAsync(connection, "orl" + RunId(), officialRows, payload);
+        Console.WriteLine($"Orleans:   write {official.WriteSeconds:F1} s ({officialRows / official.WriteSeconds:N0} rows/s), read {official.ReadSeconds:F1} s ({officialRows / official.ReadSeconds:N0} rows/s) by grain calls over Orleans' Azure table provider, {officialRows:N0} rows");
+
         var raw = await RawFloor.MeasureAsync(connection, "raw" + RunId(), rows, Tables, PartitionsPerTable, payload);
         Console.WriteLine($"raw bulk:  write {raw.WriteSeconds:F1} s ({rows / raw.WriteSeconds:N0} rows/s), read {raw.ReadSeconds:F1} s ({rows / raw.ReadSeconds:N0} rows/s)");
 
@@ -44,11 +50,8 @@ public static class StorageBenchmark
         var grains = await MeasureProviderAsync(connection, "grain" + RunId(), rows, payload, throughGrains: true);
         Console.WriteLine($"grains:    write {grains.WriteSeconds:F1} s ({rows / grains.WriteSeconds:N0} rows/s), read {grains.ReadSeconds:F1} s ({rows / grains.ReadSeconds:N0} rows/s) by grain calls and activations over the provider");
 
-        var officialRows = Math.Min(rows, arguments.Int("official-rows", 50_000));
-        var official = await MeasureOfficialAsync(connection, "orl" + RunId(), officialRows, payload);
         var writeRatio = grains.WriteSeconds / rows / (official.WriteSeconds / officialRows);
         var readRatio = grains.ReadSeconds / rows / (official.ReadSeconds / officialRows);
-        Console.WriteLine($"Orleans:   write {official.WriteSeconds:F1} s ({officialRows / official.WriteSeconds:N0} rows/s), read {official.ReadSeconds:F1} s ({officialRows / official.ReadSeconds:N0} rows/s) by grain calls over Orleans' Azure table provider, {officialRows:N0} rows");
         Console.WriteLine($"project store through grains per row vs Orleans' provider: write {writeRatio:F2}x, read {readRatio:F2}x the time");
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -136,6 +139,7 @@ public static class StorageBenchmark
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.UseOrleans(silo => silo
                 .UseLocalhostClustering(siloPort: AzuriteEmulator.FreeLoopbackPort(), gatewayPort: AzuriteEmulator.FreeLoopbackPort())
+                .UseProcessRelativeMembershipClock()
                 .AddPartitionedTableGrainStorage(StoreName, options =>
                 {
                     options.ConnectionString = connection;
