@@ -1,5 +1,6 @@
 using LoanOffers.Domain;
 using Orleans;
+using Orleans.Runtime;
 
 namespace LoanOffers.Abstractions;
 
@@ -11,8 +12,8 @@ namespace LoanOffers.Abstractions;
 [Alias("loanoffers.IPartitionWorkerGrain")]
 public interface IPartitionWorkerGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the worker for a run; calling it again changes nothing.</summary>
-    Task Start(PartitionWorkContext context);
+    /// <summary>Starts the worker for a run (calling it again changes nothing) and says which silo it runs on.</summary>
+    Task<SiloAddress> Start(PartitionWorkContext context);
 
     /// <summary>Queues more partitions for the started worker.</summary>
     Task Add(IReadOnlyList<AssignedPartition> partitions);

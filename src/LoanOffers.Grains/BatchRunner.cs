@@ -124,9 +124,22 @@ public sealed partial class BatchRunner(
                 }
 
                 var worker = grains.GetGrain<IPartitionWorkerGrain>($"{program.ProgramId}/{runId}/{_attempt}/{++_workersStarted}");
-                if (await runner.TryCallAsync(silo, () => StartOn(silo, worker, concurrency)))
+                SiloAddress? host = null;
+                if (!await runner.TryCallAsync(silo, async () => host = await StartOn(silo, worker, concurrency)))
+                {
+                    continue;
+                }
+
+                if (host == silo)
                 {
                     _shares[silo] = new Share(worker, concurrency);
+                    runner.LogShareStarted(program.ProgramId, runId, silo, concurrency);
+                }
+                else
+                {
+                    // The hint is honoured only once this silo knows the other can host workers (a silo that just
+                    // joined); until then the worker landed elsewhere, so it stops and the next round tries again.
+                    await runner.TryCallAsync(silo, worker.Cancel);
                 }
             }
 
@@ -182,13 +195,13 @@ public sealed partial class BatchRunner(
 
         public Task CancelAllAsync() => Task.WhenAll(_shares.Select(pair => runner.TryCallAsync(pair.Key, pair.Value.Worker.Cancel)));
 
-        private async Task StartOn(SiloAddress silo, IPartitionWorkerGrain worker, int concurrency)
+        private async Task<SiloAddress> StartOn(SiloAddress silo, IPartitionWorkerGrain worker, int concurrency)
         {
             // The hint places the worker's activation on that silo (honoured while the silo is active).
             RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
             try
             {
-                await worker.Start(new PartitionWorkContext(runId, program, asOf, concurrency));
+                return await worker.Start(new PartitionWorkContext(runId, program, asOf, concurrency));
             }
             finally
             {
@@ -233,6 +246,9 @@ public sealed partial class BatchRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId}: ingested {Count} customers ({BadRows} bad rows) in {Partitions} storage partitions; resuming after {Done}")]
     private partial void LogIngested(string programId, string runId, int count, int badRows, int partitions, int done);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId}: a partition worker on {Silo} takes {Concurrency} partitions at once")]
+    private partial void LogShareStarted(string programId, string runId, SiloAddress silo, int concurrency);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId}: silo {Silo} {Why}; its {Count} unfinished partitions go to the others")]
     private partial void LogShareHandedBack(string programId, string runId, SiloAddress silo, string why, int count);

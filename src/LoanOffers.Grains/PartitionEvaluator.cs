@@ -19,7 +19,7 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
         var results = new CustomerResult[partition.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, partition.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition },
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
             async (slot, _) =>
             {
                 var profile = partition[slot];

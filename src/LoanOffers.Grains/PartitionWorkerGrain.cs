@@ -19,6 +19,7 @@ namespace LoanOffers.Grains;
 public sealed partial class PartitionWorkerGrain(
     PartitionEvaluator evaluator,
     IServiceProvider services,
+    ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<PartitionWorkerGrain> logger) : Grain, IPartitionWorkerGrain
 {
@@ -32,7 +33,7 @@ public sealed partial class PartitionWorkerGrain(
     private bool _failureIsTransient;
     private long _lastPolled;
 
-    public Task Start(PartitionWorkContext context)
+    public Task<SiloAddress> Start(PartitionWorkContext context)
     {
         if (_pipeline is null)
         {
@@ -41,7 +42,7 @@ public sealed partial class PartitionWorkerGrain(
             this.RegisterGrainTimer(StopIfAbandonedAsync, new GrainTimerCreationOptions(AbandonedAfter, AbandonedAfter));
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(silo.SiloAddress);
     }
 
     public Task Add(IReadOnlyList<AssignedPartition> partitions)

@@ -28,7 +28,7 @@ internal static class EngineHost
     public static async Task<WebApplication> StartAsync(EngineClusterSettings cluster, int httpPort)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        foreach (var (key, value) in cluster.Settings(httpPort).Where(setting => setting.Key != "urls"))
+        foreach (var (key, value) in cluster.Settings(httpPort, AzuriteEmulator.FreeLoopbackPort()).Where(setting => setting.Key != "urls"))
         {
             builder.Configuration[key] = value;
         }

@@ -11,10 +11,6 @@ public sealed class ApiTests(EngineApiFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
-    private static string DemoYaml(string programId, int customers) => DemoPrograms.LoanOfferTargetingYaml
-        .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
-        .Replace("count: 200000", $"count: {customers}\n      idPrefix: \"{programId}-\"");
-
     private static string NewProgramId() => "prog-" + Guid.NewGuid().ToString("N")[..8];
 
     private async Task<JsonElement> PutYamlAsync(string programId, string yaml, HttpStatusCode expected = HttpStatusCode.OK)
@@ -47,8 +43,8 @@ public sealed class ApiTests(EngineApiFactory factory)
     {
         var programId = NewProgramId();
 
-        var first = await PutYamlAsync(programId, DemoYaml(programId, 10));
-        var second = await PutYamlAsync(programId, DemoYaml(programId, 10));
+        var first = await PutYamlAsync(programId, DemoRuns.Yaml(programId, 10));
+        var second = await PutYamlAsync(programId, DemoRuns.Yaml(programId, 10));
         var read = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}");
 
         Assert.Equal(1, first.GetProperty("version").GetInt32());
@@ -61,7 +57,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     public async Task An_invalid_program_is_rejected_with_every_error_named_by_its_path()
     {
         var programId = NewProgramId();
-        var yaml = DemoYaml(programId, 10).Replace("interestRate: 6.5", "interestRate: -6.5").Replace("maxLoanAmount: 15000", "maxLoanAmount: 0");
+        var yaml = DemoRuns.Yaml(programId, 10).Replace("interestRate: 6.5", "interestRate: -6.5").Replace("maxLoanAmount: 15000", "maxLoanAmount: 0");
 
         var problem = await PutYamlAsync(programId, yaml, HttpStatusCode.BadRequest);
 
@@ -76,7 +72,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     {
         var programId = NewProgramId();
 
-        var mismatch = await PutYamlAsync(programId, DemoYaml("someone-else", 10), HttpStatusCode.BadRequest);
+        var mismatch = await PutYamlAsync(programId, DemoRuns.Yaml("someone-else", 10), HttpStatusCode.BadRequest);
         var broken = await _client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent("{ not json", Encoding.UTF8, "application/json"));
 
         Assert.True(mismatch.GetProperty("errors").TryGetProperty("programId", out _));
@@ -88,7 +84,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     public async Task A_run_serves_ranked_offers_candidates_by_tier_and_real_time_offers()
     {
         var programId = NewProgramId();
-        await PutYamlAsync(programId, DemoYaml(programId, 800));
+        await PutYamlAsync(programId, DemoRuns.Yaml(programId, 800));
 
         var run = await RunToCompletionAsync(programId);
 
@@ -123,7 +119,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     public async Task A_second_run_while_one_is_going_is_a_conflict()
     {
         var programId = NewProgramId();
-        await PutYamlAsync(programId, DemoYaml(programId, 3000));
+        await PutYamlAsync(programId, DemoRuns.Yaml(programId, 3000));
 
         var first = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
         var second = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);

@@ -21,11 +21,7 @@ public sealed class OffersSoakTests(AzuriteFixture azurite, ITestOutputHelper ou
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Soak = TimeSpan.FromSeconds(60);
 
-    private readonly EngineClusterSettings _cluster = new(
-        azurite.ConnectionString,
-        "soak-" + Guid.NewGuid().ToString("N")[..8],
-        AzuriteFixture.UniqueName("sk"),
-        Directory.CreateTempSubdirectory("loanoffers-soak-data").FullName);
+    private readonly EngineClusterSettings _cluster = DemoRuns.NewCluster(azurite, "soak");
 
     private EngineProcess? _engine;
 
@@ -89,11 +85,7 @@ public sealed class OffersSoakTests(AzuriteFixture azurite, ITestOutputHelper ou
     {
         using var http = new HttpClient { BaseAddress = new Uri(_engine!.BaseUrl) };
         var programId = "soak-" + Guid.NewGuid().ToString("N")[..8];
-        var yaml = DemoPrograms.LoanOfferTargetingYaml
-            .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
-            .Replace("count: 200000", $"count: 2000\n      idPrefix: \"{programId}-\"");
-        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
-        var runUrl = (await http.PostAsync($"/api/v1/admin/programs/{programId}/runs", null)).Headers.Location!.ToString();
+        var (_, runUrl) = await DemoRuns.StartAsync(http, programId, 2000);
         var deadline = Stopwatch.StartNew();
         while ((await http.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
         {

@@ -34,13 +34,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var client = _engine.CreateClient();
         var programId = "outage-" + Guid.NewGuid().ToString("N")[..8];
-        var yaml = DemoPrograms.LoanOfferTargetingYaml
-            .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
-            .Replace("count: 200000", $"count: {Customers}\n      idPrefix: \"{programId}-\"");
-        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
-        var start = await client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
-        var runUrl = start.Headers.Location!.ToString();
+        var (_, runUrl) = await DemoRuns.StartAsync(client, programId, Customers);
 
         var before = await WaitForAsync(client, runUrl, run => run.GetProperty("processed").GetInt32() >= Customers / 5, TimeSpan.FromMinutes(2));
         var evaluated = $"{programId}-C{1:D7}";
@@ -70,38 +64,14 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         var done = await WaitForAsync(client, runUrl, run => run.GetProperty("state").GetString() != "Running", TimeSpan.FromMinutes(4));
         output.WriteLine(done.ToString());
-        Assert.Equal("Completed", done.GetProperty("state").GetString());
-        Assert.Equal(0, done.GetProperty("errors").GetInt32());
-        Assert.Equal(Customers, done.GetProperty("processed").GetInt32());
-        var offered = done.GetProperty("offered").GetInt32();
-        Assert.Equal(Customers, offered + done.GetProperty("noOffer").GetInt32() + done.GetProperty("rejectedByFilter").EnumerateObject().Sum(filter => filter.Value.GetInt32()));
+        DemoRuns.AssertEveryCustomerCountedOnce(done, Customers);
         Assert.True(done.GetProperty("pauses").GetInt32() >= 1, "The run never noticed the outage.");
         Assert.False(done.TryGetProperty("pause", out _), "A completed run still shows a pause.");
 
         // Every offered customer is in the candidate index exactly once, and the API serves again.
-        Assert.Equal(offered, await CountCandidatesAsync(client, programId));
+        Assert.Equal(done.GetProperty("offered").GetInt32(), (await DemoRuns.IndexedCustomersAsync(client, programId)).Count);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/customers/{evaluated}/offers")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-    }
-
-    private static async Task<int> CountCandidatesAsync(HttpClient client, string programId)
-    {
-        var customers = new HashSet<string>();
-        string? continuation = null;
-        do
-        {
-            var url = $"/api/v1/admin/programs/{programId}/candidates?minAmount=0&limit=1000" + (continuation is null ? string.Empty : "&continuation=" + Uri.EscapeDataString(continuation));
-            var page = await client.GetFromJsonAsync<JsonElement>(url);
-            foreach (var candidate in page.GetProperty("candidates").EnumerateArray())
-            {
-                Assert.True(customers.Add(candidate.GetProperty("customerId").GetString()!), "A customer is indexed twice.");
-            }
-
-            continuation = page.TryGetProperty("continuation", out var next) ? next.GetString() : null;
-        }
-        while (continuation is not null);
-
-        return customers.Count;
     }
 
     private static async Task<JsonElement> WaitForAsync(HttpClient client, string runUrl, Func<JsonElement, bool> done, TimeSpan timeout)

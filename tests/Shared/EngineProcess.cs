@@ -16,16 +16,20 @@ public sealed class EngineProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private EngineProcess(string name, Process process, string baseUrl)
+    private EngineProcess(string name, Process process, string baseUrl, int siloPort)
     {
         Name = name;
         _process = process;
         BaseUrl = baseUrl;
+        SiloPort = siloPort;
     }
 
     public string Name { get; }
 
     public string BaseUrl { get; }
+
+    /// <summary>The silo's port: its silo address reads <c>S127.0.0.1:{SiloPort}:…</c> in the cluster's logs.</summary>
+    public int SiloPort { get; }
 
     public IEnumerable<string> Output => _output;
 
@@ -53,6 +57,7 @@ public sealed class EngineProcess : IAsyncDisposable
     public static async Task<EngineProcess> StartAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout, params (string Key, string Value)[] settings)
     {
         var httpPort = AzuriteEmulator.FreeLoopbackPort();
+        var siloPort = AzuriteEmulator.FreeLoopbackPort();
         var start = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -62,13 +67,13 @@ public sealed class EngineProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.ArgumentList.Add(ServerAssembly);
-        foreach (var (key, value) in cluster.Settings(httpPort).Concat(settings))
+        foreach (var (key, value) in cluster.Settings(httpPort, siloPort).Concat(settings))
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {ServerAssembly}.");
-        var engine = new EngineProcess(name, process, $"http://127.0.0.1:{httpPort}");
+        var engine = new EngineProcess(name, process, $"http://127.0.0.1:{httpPort}", siloPort);
         process.OutputDataReceived += (_, line) => engine.Record("out", line.Data);
         process.ErrorDataReceived += (_, line) => engine.Record("err", line.Data);
         process.BeginOutputReadLine();
@@ -136,7 +141,7 @@ public sealed class EngineProcess : IAsyncDisposable
 /// <summary>The settings every engine of one test cluster shares, and the ports each has of its own.</summary>
 public sealed record EngineClusterSettings(string ConnectionString, string ClusterId, string TablePrefix, string DataDirectory)
 {
-    public IEnumerable<(string Key, string Value)> Settings(int httpPort) =>
+    public IEnumerable<(string Key, string Value)> Settings(int httpPort, int siloPort) =>
     [
         ("urls", $"http://127.0.0.1:{httpPort}"),
         ("ConnectionStrings:Tables", ConnectionString),
@@ -144,7 +149,7 @@ public sealed record EngineClusterSettings(string ConnectionString, string Clust
         ("Engine:DataDirectory", DataDirectory),
         ("Orleans:ClusterId", ClusterId),
         ("Orleans:ServiceId", ClusterId),
-        ("Orleans:SiloPort", AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)),
+        ("Orleans:SiloPort", siloPort.ToString(CultureInfo.InvariantCulture)),
         ("Orleans:GatewayPort", AzuriteEmulator.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)),
         // A silo that vanishes is declared dead in seconds rather than a minute, so the test stays short.
         ("Orleans:Membership:ProbeTimeout", "00:00:02"),

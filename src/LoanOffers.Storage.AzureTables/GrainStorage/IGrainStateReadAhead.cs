@@ -14,4 +14,10 @@ public interface IGrainStateReadAhead
 
     /// <summary>Reads the partitions of these grains' <paramref name="stateName"/> rows; returns how many rows exist.</summary>
     Task<int> PrefetchAsync(IEnumerable<GrainId> grainIds, string stateName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops what was read ahead for these grains and not taken. A batch does so once it is done with a partition (or
+    /// gives it up): another silo may write those rows next, and a later activation here must read them afresh.
+    /// </summary>
+    void Discard(IEnumerable<GrainId> grainIds, string stateName);
 }

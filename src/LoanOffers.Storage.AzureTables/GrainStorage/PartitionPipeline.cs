@@ -37,7 +37,9 @@ public static class PartitionPipeline
 
     /// <summary>
     /// The same over partitions that arrive as the run goes (a worker fed more partitions while it works): each is read
-    /// ahead, then handed to <paramref name="work"/> with the position it came with.
+    /// ahead, then handed to <paramref name="work"/> with the position it came with. What was read ahead for a partition
+    /// is discarded once its work ends, or when the pipeline stops before reaching it, so no row read here outlives the
+    /// partition's turn (another silo may be the next to write it).
     /// </summary>
     public static async Task RunAsync<T>(
         this IGrainStateReadAhead readAhead,
@@ -69,8 +71,16 @@ public static class PartitionPipeline
                     new ParallelOptions { MaxDegreeOfParallelism = prefetchConcurrency, CancellationToken = stop.Token },
                     async (partition, token) =>
                     {
-                        await readAhead.PrefetchAsync(partition.Items.Select(grainOf), stateName, token);
-                        await ready.Writer.WriteAsync(partition, token);
+                        try
+                        {
+                            await readAhead.PrefetchAsync(partition.Items.Select(grainOf), stateName, token);
+                            await ready.Writer.WriteAsync(partition, token);
+                        }
+                        catch
+                        {
+                            readAhead.Discard(partition.Items.Select(grainOf), stateName);
+                            throw;
+                        }
                     });
             }
             catch (Exception failure)
@@ -89,7 +99,14 @@ public static class PartitionPipeline
             {
                 await foreach (var (position, items) in ready.Reader.ReadAllAsync(stop.Token))
                 {
-                    await work(position, items, stop.Token);
+                    try
+                    {
+                        await work(position, items, stop.Token);
+                    }
+                    finally
+                    {
+                        readAhead.Discard(items.Select(grainOf), stateName);
+                    }
                 }
             }
             catch (Exception failure)
@@ -99,6 +116,11 @@ public static class PartitionPipeline
         }, CancellationToken.None));
 
         await Task.WhenAll(workers.Append(prefetch));
+        while (ready.Reader.TryRead(out var unworked))
+        {
+            readAhead.Discard(unworked.Items.Select(grainOf), stateName);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (firstFailure is not null)
         {

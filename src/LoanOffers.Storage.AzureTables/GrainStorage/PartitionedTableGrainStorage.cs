@@ -185,6 +185,15 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
         return found;
     }
 
+    /// <inheritdoc />
+    public void Discard(IEnumerable<GrainId> grainIds, string stateName)
+    {
+        foreach (var grainId in grainIds)
+        {
+            _readAhead.Forget(Layout.Locate(grainId, stateName));
+        }
+    }
+
     private async Task<ETag?> ExecuteAsync(GrainStateLocation location, PendingRowOperation operation, GrainId grainId, string stateName, string? expectedETag)
     {
         _readAhead.Forget(location);

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LoanOffers.Domain;
+using LoanOffers.Testing;
+
+namespace LoanOffers.Server.Tests;
+
+/// <summary>Seed 000's program over synthetic customers, driven through the HTTP API as a lending team would.</summary>
+internal static class DemoRuns
+{
+    /// <summary>Seed 000's YAML for <paramref name="programId"/>, reading <paramref name="customers"/> customers of its own.</summary>
+    public static string Yaml(string programId, int customers) => DemoPrograms.LoanOfferTargetingYaml
+        .Replace("programId: \"loan-offer-targeting\"", $"programId: \"{programId}\"")
+        .Replace("count: 200000", $"count: {customers}\n      idPrefix: \"{programId}-\"");
+
+    /// <summary>Configures the program and starts a run; returns the run's id and status URL.</summary>
+    public static async Task<(string RunId, string RunUrl)> StartAsync(HttpClient http, string programId, int customers)
+    {
+        var put = await http.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Yaml(programId, customers), Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var start = await http.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        return ((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!, start.Headers.Location!.ToString());
+    }
+
+    /// <summary>Every customer in the program's candidate index, page by page; none may appear twice.</summary>
+    public static async Task<List<string>> IndexedCustomersAsync(HttpClient http, string programId)
+    {
+        var customers = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var url = $"/api/v1/admin/programs/{programId}/candidates?minAmount=0&limit=1000" + (continuation is null ? string.Empty : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await http.GetFromJsonAsync<JsonElement>(url);
+            customers.AddRange(page.GetProperty("candidates").EnumerateArray().Select(candidate => candidate.GetProperty("customerId").GetString()!));
+            continuation = page.TryGetProperty("continuation", out var next) ? next.GetString() : null;
+        }
+        while (continuation is not null);
+
+        Assert.Equal(customers.Count, customers.Distinct().Count());
+        return customers;
+    }
+
+    /// <summary>The run's customers add up: every one processed once, counted under exactly one outcome.</summary>
+    public static void AssertEveryCustomerCountedOnce(JsonElement run, int customers)
+    {
+        Assert.Equal("Completed", run.GetProperty("state").GetString());
+        Assert.Equal(0, run.GetProperty("errors").GetInt32());
+        Assert.Equal(customers, run.GetProperty("processed").GetInt32());
+        Assert.Equal(customers, run.GetProperty("offered").GetInt32() + run.GetProperty("noOffer").GetInt32()
+            + run.GetProperty("rejectedByFilter").EnumerateObject().Sum(filter => filter.Value.GetInt32()));
+    }
+
+    /// <summary>Settings for a test cluster of its own on <paramref name="azurite"/>.</summary>
+    public static EngineClusterSettings NewCluster(AzuriteFixture azurite, string name) => new(
+        azurite.ConnectionString,
+        name + "-" + Guid.NewGuid().ToString("N")[..8],
+        AzuriteFixture.UniqueName(name),
+        Directory.CreateTempSubdirectory("loanoffers-" + name).FullName);
+}
