@@ -39,7 +39,8 @@ public static class StorageFaults
     private static bool IsTransientCause(Exception cause) => cause switch
     {
         RequestFailedException request => request.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504,
-        HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
+        // Not IOException at large: a missing or unreadable file stays missing however long the run waits.
+        HttpRequestException or SocketException or TimeoutException or TaskCanceledException => true,
         StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException => true,
         _ => false,
     };

@@ -127,4 +127,21 @@ public sealed class ProgramGrainTests(EngineClusterFixture fixture)
         Assert.Equal(RunState.Failed, run.State);
         Assert.Contains("leaves the data directory", run.LastError);
     }
+
+    [Fact]
+    public async Task A_missing_csv_file_is_a_lasting_cause_that_fails_the_run_in_one_line_instead_of_pausing_it()
+    {
+        var config = EngineClusterFixture.DemoProgram(1) with
+        {
+            DataConnectors = [new DataConnectorConfig("csv", DataConnectorTypes.Csv, new Dictionary<string, string> { ["path"] = "not-there.csv" })],
+        };
+        var program = fixture.Grains.GetGrain<IProgramGrain>(config.ProgramId);
+        await program.Configure(config);
+
+        var run = await fixture.WaitForRunAsync(program, (await program.StartRun()).Run.RunId, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Equal(0, run.Pauses);
+        Assert.Equal("FileNotFoundException: The csv connector's file 'not-there.csv' does not exist in the data directory.", run.LastError);
+    }
 }
