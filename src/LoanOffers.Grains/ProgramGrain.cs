@@ -207,9 +207,10 @@ public sealed partial class ProgramGrain(
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Deactivating: the last checkpoint stays, and the next activation resumes from it.
+            // Deactivating (whatever the stopped work threw on its way out): the last checkpoint stays, and the next
+            // activation resumes from it. A run is never failed by its grain moving.
             LogRunPaused(config.ProgramId, runId);
         }
         catch (Exception failure)
