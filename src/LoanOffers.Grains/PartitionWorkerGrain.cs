@@ -29,8 +29,9 @@ public sealed partial class PartitionWorkerGrain(
     private readonly ConcurrentQueue<PartitionReport> _finished = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _pipeline;
-    private string? _failure;
-    private bool _failureIsTransient;
+
+    /// <summary>Set once by the pipeline (off the grain's turns), read by polls: one reference, written and read whole.</summary>
+    private volatile WorkerFailure? _failure;
     private long _lastPolled;
 
     public Task<SiloAddress> Start(PartitionWorkContext context)
@@ -64,7 +65,8 @@ public sealed partial class PartitionWorkerGrain(
             finished.Add(report);
         }
 
-        return Task.FromResult(new PartitionWorkerProgress(_pipeline is not null, finished, _failure, _failureIsTransient));
+        var failure = _failure;
+        return Task.FromResult(new PartitionWorkerProgress(_pipeline is not null, finished, failure?.Description, failure?.IsTransient ?? false));
     }
 
     public async Task Cancel()
@@ -93,8 +95,7 @@ public sealed partial class PartitionWorkerGrain(
         }
         catch (Exception failure)
         {
-            _failureIsTransient = StorageFaults.IsRetryableInBatch(failure);
-            _failure = StorageFaults.Describe(failure);
+            _failure = new WorkerFailure(StorageFaults.Describe(failure), StorageFaults.IsRetryableInBatch(failure));
             LogWorkerFailed(failure, context.Program.ProgramId, context.RunId);
         }
     }
@@ -107,6 +108,8 @@ public sealed partial class PartitionWorkerGrain(
             await Cancel();
         }
     }
+
+    private sealed record WorkerFailure(string Description, bool IsTransient);
 
     private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
 
