@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
-using LoanOffers.Domain;
 using LoanOffers.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

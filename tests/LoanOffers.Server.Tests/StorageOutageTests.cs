@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using LoanOffers.Domain;
 using LoanOffers.Testing;
 using Xunit.Abstractions;
 
