@@ -1,3 +1,4 @@
+using LoanOffers.Storage.AzureTables;
 using LoanOffers.Scoring;
 using LoanOffers.Server.Demo;
 
@@ -17,12 +18,21 @@ public static class EngineCommands
 
     public static async Task<int> RunEngineAsync(this WebApplication app, string[] args)
     {
-        if (args.FirstOrDefault() == "demo")
+        try
         {
-            return await DemoCommand.RunAsync(app, args[1..]);
-        }
+            if (args.FirstOrDefault() == "demo")
+            {
+                return await DemoCommand.RunAsync(app, args[1..]);
+            }
 
-        await app.RunAsync();
-        return 0;
+            await app.RunAsync();
+            return 0;
+        }
+        catch (AzuritePortTakenException taken)
+        {
+            // Something to fix on the machine, not a fault of the engine: say what, without a stack trace.
+            await Console.Error.WriteLineAsync(taken.Message);
+            return 2;
+        }
     }
 }

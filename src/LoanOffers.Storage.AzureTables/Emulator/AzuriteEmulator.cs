@@ -117,7 +117,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
 
         if (await IsListeningAsync(port, cancellationToken))
         {
-            throw new InvalidOperationException(
+            throw new AzuritePortTakenException(
                 $"127.0.0.1:{port} is taken by a process that is not this project's Azurite on {data}. Stop it, or point ConnectionStrings:Tables at the storage you mean to use.");
         }
 
@@ -343,3 +343,6 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Azurite: {Line}")]
     private static partial void LogAzuriteError(ILogger logger, string line);
 }
+
+/// <summary>The local emulator's port is held by something that is not this project's Azurite on its data folder.</summary>
+public sealed class AzuritePortTakenException(string message) : InvalidOperationException(message);
