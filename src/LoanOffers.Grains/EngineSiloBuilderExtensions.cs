@@ -18,6 +18,14 @@ public sealed class EngineStorageOptions
     public string TablePrefix { get; init; } = string.Empty;
 
     public string Table(string name) => TablePrefix + name;
+
+    /// <summary>
+    /// One client for the tables of Orleans' own providers (membership, reminders, default grain storage) and the
+    /// readiness check: the SDK's clients are thread-safe and meant to be shared, not made per use.
+    /// </summary>
+    public TableServiceClient TableServiceClient => _tableServiceClient ??= new TableServiceClient(ConnectionString);
+
+    private TableServiceClient? _tableServiceClient;
 }
 
 public static class EngineSiloBuilderExtensions
@@ -41,13 +49,13 @@ public static class EngineSiloBuilderExtensions
                 .UseOrleansSerializer())
             .AddAzureTableGrainStorageAsDefault(options =>
             {
-                options.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                options.TableServiceClient = storage.TableServiceClient;
                 options.TableName = storage.Table("GrainState");
                 options.GrainStorageSerializer = GrainStateSerializers.Json;
             })
             .UseAzureTableReminderService(options =>
             {
-                options.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                options.TableServiceClient = storage.TableServiceClient;
                 options.TableName = storage.Table("Reminders");
             });
 

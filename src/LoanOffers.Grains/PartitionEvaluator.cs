@@ -47,7 +47,7 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
     }
 
     /// <summary>The counters of a partition's results.</summary>
-    public static PartitionReport Summarize(int position, IReadOnlyList<CustomerResult> results)
+    internal static PartitionReport Summarize(int position, IReadOnlyList<CustomerResult> results)
     {
         var rejected = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var tiers = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -87,4 +87,4 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
 }
 
 /// <summary>One customer's evaluation in a run, or the error that stopped it.</summary>
-public sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);
+internal sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);

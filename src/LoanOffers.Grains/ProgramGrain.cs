@@ -241,8 +241,9 @@ public sealed partial class ProgramGrain(
             }
 
             var delay = TimeSpan.FromMilliseconds(Math.Min(options.Value.MaxRetryDelay.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16))));
-            live.Update(status => status with { Pause = new RunPause(StorageFaults.Describe(failure), since, now + delay, attempt) });
-            LogRunWaitsForStorage(programId, runId, attempt, delay.TotalSeconds, StorageFaults.Describe(failure));
+            var reason = StorageFaults.Describe(failure);
+            live.Update(status => status with { Pause = new RunPause(reason, since, now + delay, attempt) });
+            LogRunWaitsForStorage(programId, runId, attempt, delay.TotalSeconds, reason);
             await Task.Delay(delay, time, cancellationToken);
             try
             {

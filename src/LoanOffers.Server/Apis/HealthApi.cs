@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Hosting;
 using Orleans.Runtime;
@@ -28,7 +27,7 @@ public static class HealthApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await foreach (var _ in new TableServiceClient(storage.ConnectionString).QueryAsync(maxPerPage: 1, cancellationToken: timeout.Token))
+            await foreach (var _ in storage.TableServiceClient.QueryAsync(maxPerPage: 1, cancellationToken: timeout.Token))
             {
                 break;
             }

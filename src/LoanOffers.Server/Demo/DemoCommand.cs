@@ -1,6 +1,7 @@
 using System.Globalization;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
+using LoanOffers.Server.Hosting;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -79,7 +80,7 @@ public static class DemoCommand
         PrintSummary(run);
         await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), config, baseUrl);
         Console.WriteLine();
-        Console.WriteLine($"Tables persist in {app.Configuration["Azurite:DataDirectory"] ?? AzuriteEmulator.DefaultDataDirectory}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
+        Console.WriteLine($"Tables persist in {AzuriteHostedService.DataDirectory(app.Configuration)}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
         Console.WriteLine("Serving until Ctrl+C.");
         await app.WaitForShutdownAsync();
         return run.State == RunState.Completed ? 0 : 1;

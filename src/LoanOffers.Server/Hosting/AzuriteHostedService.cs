@@ -15,10 +15,14 @@ public sealed class AzuriteHostedService(IConfiguration configuration, ILogger<A
     public async Task StartAsync(CancellationToken cancellationToken) =>
         _started = await AzuriteEmulator.EnsureRunningAsync(
             configuration.GetConnectionString("Tables"),
-            configuration["Azurite:DataDirectory"] is { Length: > 0 } data ? data : AzuriteEmulator.DefaultDataDirectory,
+            DataDirectory(configuration),
             configuration.GetValue<bool>("Azurite:Fresh"),
             logger,
             cancellationToken);
+
+    /// <summary>Where the engine's own Azurite keeps its tables.</summary>
+    public static string DataDirectory(IConfiguration configuration) =>
+        configuration["Azurite:DataDirectory"] is { Length: > 0 } data ? data : AzuriteEmulator.DefaultDataDirectory;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using System.Net;
 using LoanOffers.Abstractions;
 using LoanOffers.Grains;
@@ -49,7 +48,7 @@ public static class EngineHostingExtensions
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             silo.UseAzureStorageClustering(options =>
             {
-                options.TableServiceClient = new TableServiceClient(connectionString);
+                options.TableServiceClient = storage.TableServiceClient;
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
