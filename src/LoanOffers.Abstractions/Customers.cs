@@ -23,12 +23,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<CustomerOffers?> GetOffers();
 
     /// <summary>
-    /// <see cref="GetOffers"/> as the API's UTF-8 JSON (<see cref="ApiJson"/>), kept ready in the grain between
-    /// state changes so the hot read path neither copies nor serializes; a null value for an unknown customer.
+    /// <see cref="GetOffers"/> as the API's UTF-8 JSON (<see cref="ApiJson"/>) for <paramref name="audience"/>, kept
+    /// ready in the grain between state changes so the hot read path neither copies nor serializes; a null value for
+    /// an unknown customer.
     /// </summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
-    Task<Immutable<byte[]?>> GetOffersJson();
+    Task<Immutable<byte[]?>> GetOffersJson(OfferAudience audience);
 
     /// <summary>Offers built now for a requested amount and tenure; null for a customer never evaluated.</summary>
     [ResponseTimeout(ApiCalls.ResponseTimeout)]

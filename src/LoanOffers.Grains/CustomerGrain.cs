@@ -38,6 +38,7 @@ public sealed class CustomerGrain(
     private const int ContactHistoryLimit = 20;
 
     private Immutable<byte[]?> _offersJson;
+    private Immutable<byte[]?> _customerOffersJson;
     private DateTimeOffset _offersJsonValidUntil = DateTimeOffset.MinValue;
 
     public async Task<CustomerEvaluation> Evaluate(EvaluateCustomer command)
@@ -105,17 +106,18 @@ public sealed class CustomerGrain(
 
     public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(DateTimeOffset.UtcNow));
 
-    public Task<Immutable<byte[]?>> GetOffersJson()
+    public Task<Immutable<byte[]?>> GetOffersJson(OfferAudience audience)
     {
         var now = DateTimeOffset.UtcNow;
         if (now >= _offersJsonValidUntil)
         {
             var offers = ActiveOffers(now);
             _offersJson = new Immutable<byte[]?>(offers is null ? null : JsonSerializer.SerializeToUtf8Bytes(offers, ApiJson.Options));
+            _customerOffersJson = new Immutable<byte[]?>(offers is null ? null : JsonSerializer.SerializeToUtf8Bytes(CustomerOffersView.From(offers), ApiJson.Options));
             _offersJsonValidUntil = offers?.Offers.Count > 0 ? offers.Offers.Min(offer => offer.ExpiresAt) : now.AddMinutes(1);
         }
 
-        return Task.FromResult(_offersJson);
+        return Task.FromResult(audience == OfferAudience.Customer ? _customerOffersJson : _offersJson);
     }
 
     public async Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command)

@@ -6,6 +6,11 @@ if (await EngineCommands.TryRunOfflineCommandAsync(args) is int exitCode)
 }
 
 var builder = WebApplication.CreateBuilder(EngineCommands.HostArguments(args));
+if (await EngineCommands.TryRunToolCommandAsync(builder, args) is int toolExitCode)
+{
+    return toolExitCode;
+}
+
 builder.AddLoanOfferEngine();
 
 var app = builder.Build();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,7 +14,7 @@ namespace LoanOffers.Benchmarks;
 
 /// <summary>
 /// Warm <c>GET /api/v1/customers/{id}/offers</c> at N connections against the engine, and in the same run against
-/// a bare Kestrel endpoint returning the same JSON; load from wrk (Debian package) in its own process on loopback.
+/// a bare Kestrel endpoint returning the same JSON (no sign-in); load from wrk (Debian package) in its own process on loopback.
 /// </summary>
 public static partial class ServeBenchmark
 {
@@ -38,20 +40,32 @@ public static partial class ServeBenchmark
             ids.AddRange((await index.QueryByTierAsync(run.ProgramId, tier, 0, 1000, null, DateTimeOffset.UtcNow)).Candidates.Select(c => c.CustomerId));
         }
 
-        var paths = ids.Take(1000).Select(id => $"/api/v1/customers/{id}/offers").ToList();
+        // Each request carries its customer's own token, as a customer's app sends it.
+        var issuer = engine.Services.GetRequiredService<LocalTokenIssuer>();
+        var requests = ids.Take(1000).Select(id => (Path: $"/api/v1/customers/{id}/offers", Token: issuer.Issue(EngineRoles.Customer, id))).ToList();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{enginePort}") };
-        foreach (var path in paths)
+        byte[]? payload = null;
+        foreach (var (path, token) in requests)
         {
-            (await http.GetAsync(path)).EnsureSuccessStatusCode();
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } };
+            using var response = (await http.SendAsync(request)).EnsureSuccessStatusCode();
+            payload ??= await response.Content.ReadAsByteArrayAsync();
         }
 
-        var payload = await http.GetByteArrayAsync(paths[0]);
+        if (payload is null)
+        {
+            Console.Error.WriteLine("The batch offered no customer to read.");
+            return 1;
+        }
+
         var barePort = AzuriteEmulator.FreeLoopbackPort();
         await using var bare = await StartBareAsync(barePort, payload);
         var script = Path.Combine(Path.GetTempPath(), $"offers-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, "paths = {" + string.Join(",", paths.Select(p => $"\"{p}\"")) + "}\n" +
-            "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n");
-        Console.WriteLine($"serve benchmark: {paths.Count} warm customers, {payload.Length} byte responses, {connections} connections, {seconds} s each");
+        await File.WriteAllTextAsync(script,
+            "paths = {" + string.Join(",", requests.Select(r => $"\"{r.Path}\"")) + "}\n" +
+            "tokens = {" + string.Join(",", requests.Select(r => $"\"{r.Token}\"")) + "}\n" +
+            "request = function() local i = math.random(#paths); return wrk.format(\"GET\", paths[i], { [\"Authorization\"] = \"Bearer \" .. tokens[i] }) end\n");
+        Console.WriteLine($"serve benchmark: {requests.Count} warm customers with their own tokens, {payload.Length} byte responses, {connections} connections, {seconds} s each");
 
         await WrkAsync(barePort, connections, 3, script);
         var bareResult = await WrkAsync(barePort, connections, seconds, script);

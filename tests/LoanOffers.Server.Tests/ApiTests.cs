@@ -3,32 +3,35 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using LoanOffers.Domain;
+using LoanOffers.Server.Security;
 
 namespace LoanOffers.Server.Tests;
 
 [Collection(ApiCollection.Name)]
 public sealed class ApiTests(EngineApiFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _admin = factory.CreateClient(EngineRoles.LendingAdmin);
+    private readonly HttpClient _offers = factory.CreateClient(EngineRoles.OffersService);
+    private readonly HttpClient _anonymous = factory.CreateClient();
 
     private static string NewProgramId() => "prog-" + Guid.NewGuid().ToString("N")[..8];
 
     private async Task<JsonElement> PutYamlAsync(string programId, string yaml, HttpStatusCode expected = HttpStatusCode.OK)
     {
-        var response = await _client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        var response = await _admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
         Assert.Equal(expected, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private async Task<JsonElement> RunToCompletionAsync(string programId)
     {
-        var start = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        var start = await _admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var location = start.Headers.Location!.ToString();
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (true)
         {
-            var run = await _client.GetFromJsonAsync<JsonElement>(location);
+            var run = await _admin.GetFromJsonAsync<JsonElement>(location);
             if (run.GetProperty("state").GetString() != "Running" || DateTime.UtcNow > deadline)
             {
                 return run;
@@ -45,7 +48,7 @@ public sealed class ApiTests(EngineApiFactory factory)
 
         var first = await PutYamlAsync(programId, DemoRuns.Yaml(programId, 10));
         var second = await PutYamlAsync(programId, DemoRuns.Yaml(programId, 10));
-        var read = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}");
+        var read = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}");
 
         Assert.Equal(1, first.GetProperty("version").GetInt32());
         Assert.Equal(2, second.GetProperty("version").GetInt32());
@@ -64,7 +67,7 @@ public sealed class ApiTests(EngineApiFactory factory)
         var errors = problem.GetProperty("errors");
         Assert.True(errors.TryGetProperty("loanOfferStrategy.segments[1].interestRate", out _), errors.ToString());
         Assert.True(errors.TryGetProperty("loanOfferStrategy.segments[2].maxLoanAmount", out _), errors.ToString());
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/admin/programs/{programId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"/api/v1/admin/programs/{programId}")).StatusCode);
     }
 
     [Fact]
@@ -73,7 +76,7 @@ public sealed class ApiTests(EngineApiFactory factory)
         var programId = NewProgramId();
 
         var mismatch = await PutYamlAsync(programId, DemoRuns.Yaml("someone-else", 10), HttpStatusCode.BadRequest);
-        var broken = await _client.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent("{ not json", Encoding.UTF8, "application/json"));
+        var broken = await _admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent("{ not json", Encoding.UTF8, "application/json"));
 
         Assert.True(mismatch.GetProperty("errors").TryGetProperty("programId", out _));
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
@@ -90,7 +93,7 @@ public sealed class ApiTests(EngineApiFactory factory)
 
         Assert.Equal("Completed", run.GetProperty("state").GetString());
         Assert.Equal(800, run.GetProperty("processed").GetInt32());
-        var candidates = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/candidates?tier=excellent&minScore=0.8&limit=5");
+        var candidates = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/candidates?tier=excellent&minScore=0.8&limit=5");
         var list = candidates.GetProperty("candidates").EnumerateArray().ToList();
         Assert.NotEmpty(list);
         Assert.All(list, c => Assert.True(c.GetProperty("score").GetDouble() >= 0.8));
@@ -98,12 +101,12 @@ public sealed class ApiTests(EngineApiFactory factory)
         Assert.Equal(scores.OrderDescending(), scores);
 
         var customerId = list[0].GetProperty("customerId").GetString();
-        var offers = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/offers");
+        var offers = await _offers.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/offers");
         var ranked = offers.GetProperty("offers").EnumerateArray().ToList();
         Assert.Equal(Enumerable.Range(1, ranked.Count), ranked.Select(o => o.GetProperty("rank").GetInt32()));
         Assert.All(ranked, o => Assert.True(o.GetProperty("amount").GetDecimal() <= 50_000m));
 
-        var realTime = await _client.PostAsJsonAsync("/api/v1/offers", new { userId = customerId, requestedAmount = 20_000, requestedTenure = 36, programId });
+        var realTime = await _offers.PostAsJsonAsync("/api/v1/offers", new { userId = customerId, requestedAmount = 20_000, requestedTenure = 36, programId });
         Assert.Equal(HttpStatusCode.OK, realTime.StatusCode);
         var body = await realTime.Content.ReadFromJsonAsync<JsonElement>();
         var first = body.GetProperty("offers")[0];
@@ -121,8 +124,8 @@ public sealed class ApiTests(EngineApiFactory factory)
         var programId = NewProgramId();
         await PutYamlAsync(programId, DemoRuns.Yaml(programId, 3000));
 
-        var first = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        var second = await _client.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        var first = await _admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        var second = await _admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
@@ -138,7 +141,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     [InlineData("/api/v1/admin/programs/..%2F..%2Fetc/runs/x", "programId")]
     public async Task Bad_query_input_names_the_field(string url, string field)
     {
-        var response = await _client.GetAsync(url);
+        var response = await (url.StartsWith("/api/v1/customers", StringComparison.Ordinal) ? _offers : _admin).GetAsync(url);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -148,7 +151,7 @@ public sealed class ApiTests(EngineApiFactory factory)
     [Fact]
     public async Task Bad_offer_requests_name_every_field()
     {
-        var response = await _client.PostAsJsonAsync("/api/v1/offers", new { userId = "", requestedAmount = -1, requestedTenure = 500 });
+        var response = await _offers.PostAsJsonAsync("/api/v1/offers", new { userId = "", requestedAmount = -1, requestedTenure = 500 });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
@@ -160,17 +163,17 @@ public sealed class ApiTests(EngineApiFactory factory)
     [Fact]
     public async Task Unknown_customers_and_programs_are_not_found()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/customers/nobody-here/offers")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync($"/api/v1/admin/programs/{NewProgramId()}/runs", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsJsonAsync("/api/v1/offers", new { userId = "nobody-here", programId = NewProgramId() })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _offers.GetAsync("/api/v1/customers/nobody-here/offers")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostAsync($"/api/v1/admin/programs/{NewProgramId()}/runs", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _offers.PostAsJsonAsync("/api/v1/offers", new { userId = "nobody-here", programId = NewProgramId() })).StatusCode);
     }
 
     [Fact]
     public async Task Health_readiness_and_the_openapi_document_answer()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/readyz")).StatusCode);
-        var openApi = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/readyz")).StatusCode);
+        var openApi = await _admin.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/v1/customers/{customerId}/offers", out _));
     }
 }

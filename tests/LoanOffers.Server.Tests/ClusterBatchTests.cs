@@ -1,3 +1,4 @@
+using LoanOffers.Server.Security;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -56,7 +57,7 @@ public sealed class ClusterBatchTests(AzuriteFixture azurite, ITestOutputHelper 
         var elapsed = Stopwatch.StartNew();
         _engines.AddRange(await Task.WhenAll(new[] { "silo-1", "silo-2", "silo-3" }.Select(name => EngineProcess.StartAsync(name, _cluster, ReadyTimeout, ("Logging:LogLevel:LoanOffers", "Information")))));
         output.WriteLine($"three engines ready after {elapsed.Elapsed.TotalSeconds:F1} s");
-        using var http = new HttpClient { BaseAddress = new Uri(_engines[0].BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = _cluster.Client(_engines[0].BaseUrl, EngineRoles.LendingAdmin, TimeSpan.FromSeconds(30));
 
         var programId = "cluster-" + Guid.NewGuid().ToString("N")[..8];
         var (runId, runUrl) = await DemoRuns.StartAsync(http, programId, Customers);

@@ -1,7 +1,10 @@
+using System.Net.Http.Headers;
+using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LoanOffers.Server.Tests;
 
@@ -22,6 +25,21 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The engine's data directory (CSV connectors, retraining outcomes).</summary>
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-data").FullName;
 
+    /// <summary>The engine's local keys (token signing, personal data).</summary>
+    public string KeyDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-keys").FullName;
+
+    /// <summary>A token the engine accepts, signed with its local key.</summary>
+    public string Token(string role, string? subject = null, TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<LocalTokenIssuer>().Issue(role, subject ?? LocalTokenIssuer.DefaultSubject(role), lifetime);
+
+    /// <summary>A client through the real pipeline, signed in as <paramref name="role"/>.</summary>
+    public HttpClient CreateClient(string role, string? subject = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, subject));
+        return client;
+    }
+
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
@@ -38,6 +56,8 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Scoring:ModelDirectory", ModelDirectory);
         builder.UseSetting("Engine:DataDirectory", DataDirectory);
+        builder.UseSetting("LocalKeys:Enabled", "true");
+        builder.UseSetting("LocalKeys:Directory", KeyDirectory);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -46,6 +66,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         await _azurite.DisposeAsync();
         Directory.Delete(ModelDirectory, recursive: true);
         Directory.Delete(DataDirectory, recursive: true);
+        Directory.Delete(KeyDirectory, recursive: true);
     }
 
     private static string CopyShippedModels()

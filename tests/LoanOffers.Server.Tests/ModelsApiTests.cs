@@ -1,3 +1,4 @@
+using LoanOffers.Server.Security;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,7 +9,7 @@ namespace LoanOffers.Server.Tests;
 [Collection(ApiCollection.Name)]
 public sealed class ModelsApiTests(EngineApiFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateClient(EngineRoles.ModelOps);
 
     [Fact]
     public async Task The_served_models_are_the_two_trained_ones_with_their_cards()

@@ -1,3 +1,4 @@
+using LoanOffers.Server.Security;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -36,7 +37,7 @@ public sealed class OffersSoakTests(AzuriteFixture azurite, ITestOutputHelper ou
     {
         var customers = await OfferedCustomersAsync();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(_engine!.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = _cluster.Client(_engine!.BaseUrl, EngineRoles.OffersService, TimeSpan.FromSeconds(30), handler);
 
         var warm = await LoadAsync(http, customers, WarmUp);
         var before = WorkingSetMb();
@@ -81,7 +82,7 @@ public sealed class OffersSoakTests(AzuriteFixture azurite, ITestOutputHelper ou
 
     private async Task<List<string>> OfferedCustomersAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(_engine!.BaseUrl) };
+        using var http = _cluster.Client(_engine!.BaseUrl, EngineRoles.LendingAdmin);
         var programId = "soak-" + Guid.NewGuid().ToString("N")[..8];
         var (_, runUrl) = await DemoRuns.StartAsync(http, programId, 2000);
         var deadline = Stopwatch.StartNew();

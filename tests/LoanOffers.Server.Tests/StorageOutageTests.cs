@@ -1,3 +1,4 @@
+using LoanOffers.Server.Security;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -30,7 +31,8 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task A_run_rides_out_a_45_second_outage_with_no_errors_while_the_api_answers_503()
     {
-        var client = _engine.CreateClient();
+        var client = _engine.CreateClient(EngineRoles.LendingAdmin);
+        var offersClient = _engine.CreateClient(EngineRoles.OffersService);
         var programId = "outage-" + Guid.NewGuid().ToString("N")[..8];
         var (_, runUrl) = await DemoRuns.StartAsync(client, programId, Customers);
 
@@ -42,7 +44,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         // A customer evaluated earlier is cold (deactivated after the batch): reading it needs storage.
         var timed = Stopwatch.StartNew();
-        var offers = await client.GetAsync($"/api/v1/customers/{evaluated}/offers");
+        var offers = await offersClient.GetAsync($"/api/v1/customers/{evaluated}/offers");
         output.WriteLine($"offers during the outage: {(int)offers.StatusCode} after {timed.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, offers.StatusCode);
         Assert.True(timed.Elapsed < TimeSpan.FromSeconds(15), $"503 took {timed.Elapsed}");
@@ -72,7 +74,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         // Every offered customer is in the candidate index exactly once, and the API serves again.
         Assert.Equal(done.GetProperty("offered").GetInt32(), (await DemoRuns.IndexedCustomersAsync(client, programId)).Count);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/customers/{evaluated}/offers")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await offersClient.GetAsync($"/api/v1/customers/{evaluated}/offers")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 
 namespace LoanOffers.Testing;
@@ -141,12 +142,31 @@ public sealed class EngineProcess : IAsyncDisposable
 /// <summary>The settings every engine of one test cluster shares, and the ports each has of its own.</summary>
 public sealed record EngineClusterSettings(string ConnectionString, string ClusterId, string TablePrefix, string DataDirectory)
 {
+    /// <summary>The cluster's local keys (token signing, personal data), beside its data directory.</summary>
+    public string KeyDirectory => DataDirectory.TrimEnd(Path.DirectorySeparatorChar) + "-keys";
+
+    /// <summary>A token the cluster's engines accept, for <paramref name="role"/>.</summary>
+    public string Token(string role, string? subject = null) =>
+        new LocalTokenIssuer(new LocalKeyRing(KeyDirectory), TimeProvider.System).Issue(role, subject ?? LocalTokenIssuer.DefaultSubject(role));
+
+    /// <summary>A client of <paramref name="baseUrl"/> signed in as <paramref name="role"/>.</summary>
+    public HttpClient Client(string baseUrl, string role, TimeSpan? timeout = null, HttpMessageHandler? handler = null)
+    {
+        var client = handler is null ? new HttpClient() : new HttpClient(handler);
+        client.BaseAddress = new Uri(baseUrl);
+        client.Timeout = timeout ?? TimeSpan.FromSeconds(100);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(role));
+        return client;
+    }
+
     public IEnumerable<(string Key, string Value)> Settings(int httpPort, int siloPort) =>
     [
         ("urls", $"http://127.0.0.1:{httpPort}"),
         ("ConnectionStrings:Tables", ConnectionString),
         ("Engine:TablePrefix", TablePrefix),
         ("Engine:DataDirectory", DataDirectory),
+        ("LocalKeys:Enabled", "true"),
+        ("LocalKeys:Directory", KeyDirectory),
         ("Orleans:ClusterId", ClusterId),
         ("Orleans:ServiceId", ClusterId),
         ("Orleans:SiloPort", siloPort.ToString(CultureInfo.InvariantCulture)),

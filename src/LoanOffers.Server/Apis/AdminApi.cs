@@ -2,6 +2,7 @@ using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Server.Hosting;
+using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
@@ -14,14 +15,15 @@ public static class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin");
+        var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin").RequireAuthorization(EnginePolicies.ProgramsRead);
         programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy);
-        programs.MapPut("/{programId}", PutProgramAsync).Accepts<ProgramConfig>("application/json", "application/yaml");
-        programs.MapGet("/{programId}", GetProgramAsync);
-        programs.MapPost("/{programId}/runs", StartRunAsync);
-        programs.MapGet("/{programId}/runs", GetRunsAsync);
-        programs.MapGet("/{programId}/runs/{runId}", GetRunAsync);
-        programs.MapGet("/{programId}/candidates", GetCandidatesAsync);
+        programs.MapPut("/{programId}", PutProgramAsync).WithName("PutProgram").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .Accepts<ProgramConfig>("application/json", "application/yaml");
+        programs.MapGet("/{programId}", GetProgramAsync).WithName("GetProgram");
+        programs.MapPost("/{programId}/runs", StartRunAsync).WithName("StartRun").RequireAuthorization(EnginePolicies.ProgramsWrite);
+        programs.MapGet("/{programId}/runs", GetRunsAsync).WithName("GetRuns");
+        programs.MapGet("/{programId}/runs/{runId}", GetRunAsync).WithName("GetRun");
+        programs.MapGet("/{programId}/candidates", GetCandidatesAsync).WithName("GetCandidates");
         return app;
     }
 

@@ -20,4 +20,7 @@ internal static partial class ApiValidation
 
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>The one answer for a customer the engine does not know or the caller may not reach.</summary>
+    public static ProblemHttpResult UnknownCustomer(string customerId) => NotFound($"Customer '{customerId}' is unknown to the engine.");
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using LoanOffers.Abstractions;
+using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
@@ -8,22 +10,29 @@ public static class CustomersApi
 {
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/api/v1/customers").WithTags("Customers");
+        var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers);
         customers.MapGet("/{customerId}/offers", GetOffersAsync).WithName("GetCustomerOffers").Produces<CustomerOffers>();
         return app;
     }
 
-    /// <summary>The grain keeps its answer serialized, so this path is one local grain call and a copy to the socket.</summary>
-    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetOffersAsync(string customerId, IGrainFactory grains)
+    /// <summary>
+    /// The grain keeps its answer serialized, so this path is one local grain call and a copy to the socket. A
+    /// customer's token asking about anyone else gets the unknown customer's answer, so ids cannot be probed.
+    /// </summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetOffersAsync(string customerId, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (!ApiValidation.IsValidId(customerId))
         {
             return ApiValidation.Invalid("customerId", $"A customer id is {ApiValidation.IdRule}.");
         }
 
-        var json = (await grains.GetGrain<ICustomerGrain>(customerId).GetOffersJson()).Value;
-        return json is null
-            ? ApiValidation.NotFound($"Customer '{customerId}' is unknown to the engine.")
-            : TypedResults.Bytes(json, "application/json");
+        if (!EngineClaims.MayActFor(user, customerId))
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        var audience = EngineClaims.SeesCustomerView(user) ? OfferAudience.Customer : OfferAudience.Bank;
+        var json = (await grains.GetGrain<ICustomerGrain>(customerId).GetOffersJson(audience)).Value;
+        return json is null ? ApiValidation.UnknownCustomer(customerId) : TypedResults.Bytes(json, "application/json");
     }
 }

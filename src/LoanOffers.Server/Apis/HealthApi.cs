@@ -8,8 +8,9 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", Alive).WithTags("Health");
-        app.MapGet("/readyz", ReadyAsync).WithTags("Health");
+        var health = app.MapGroup(string.Empty).WithTags("Health").AllowAnonymous();
+        health.MapGet("/healthz", Alive).WithName("Alive");
+        health.MapGet("/readyz", ReadyAsync).WithName("Ready");
         return app;
     }
 

@@ -2,6 +2,7 @@ using LoanOffers.Grains;
 using LoanOffers.Scoring;
 using LoanOffers.Scoring.Models;
 using LoanOffers.Scoring.Training;
+using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -14,10 +15,10 @@ public static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        var models = app.MapGroup("/api/v1/admin/models").WithTags("Models");
-        models.MapGet("/", GetModels);
-        models.MapPost("/{modelId}/retrain", RetrainAsync);
-        models.MapPost("/{modelId}/rollback", Rollback);
+        var models = app.MapGroup("/api/v1/admin/models").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsRead);
+        models.MapGet("/", GetModels).WithName("GetModels");
+        models.MapPost("/{modelId}/retrain", RetrainAsync).WithName("RetrainModel").RequireAuthorization(EnginePolicies.ModelsWrite);
+        models.MapPost("/{modelId}/rollback", Rollback).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite);
         return app;
     }
 

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
+using LoanOffers.Server.Hosting;
+using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using LoanOffers.Server.Hosting;
 
 namespace LoanOffers.Server.Apis;
 
@@ -17,23 +19,45 @@ public sealed record LoanOfferResponse(
     IReadOnlyList<OfferAdjustment> Adjustments,
     string? NoOfferReason);
 
+/// <summary>The same answer as a customer's app sees it: the terms, and when there are none, words safe to show.</summary>
+public sealed record CustomerLoanOfferResponse(
+    string UserId,
+    string ProgramId,
+    IReadOnlyList<CustomerOfferTerms> Offers,
+    IReadOnlyList<OfferAdjustment> Adjustments,
+    string? NoOfferReason);
+
 public static class OffersApi
 {
     public const decimal MaxRequestedAmount = 1_000_000m;
     public const int MinTenure = 6;
     public const int MaxTenure = 120;
 
+    /// <summary>
+    /// Why a customer gets no offer, in words that reveal nothing the bank used to decide: a reason such as a credit
+    /// score below a threshold would let anyone holding the customer's app learn the score by asking.
+    /// </summary>
+    public const string CustomerNoOfferReason =
+        "We can't offer you a pre-approved loan from this program right now. Asking has no impact on your credit score.";
+
     public static IEndpointRouteBuilder MapOffersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/offers").WithTags("Offers").MapPost("/", RequestOffersAsync).WithName("RequestOffers");
+        app.MapGroup("/api/v1/offers").WithTags("Offers").RequireAuthorization(EnginePolicies.Offers)
+            .MapPost("/", RequestOffersAsync).WithName("RequestOffers");
         return app;
     }
 
-    public static async Task<Results<Ok<LoanOfferResponse>, ValidationProblem, ProblemHttpResult>> RequestOffersAsync(
-        LoanOfferRequest request, IGrainFactory grains, IOptions<ServingOptions> serving, TimeProvider time)
+    /// <summary>
+    /// A customer's token asks for its own customer (a <c>userId</c> may be left out, or must match); the offers
+    /// service asks for anyone.
+    /// </summary>
+    public static async Task<Results<Ok<LoanOfferResponse>, Ok<CustomerLoanOfferResponse>, ValidationProblem, ProblemHttpResult>> RequestOffersAsync(
+        LoanOfferRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<ServingOptions> serving, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!ApiValidation.IsValidId(request.UserId))
+        var customerView = EngineClaims.SeesCustomerView(user);
+        var userId = request.UserId ?? (customerView ? EngineClaims.SubjectOf(user) : null);
+        if (!ApiValidation.IsValidId(userId))
         {
             errors["userId"] = [$"userId is required: {ApiValidation.IdRule}."];
         }
@@ -59,16 +83,31 @@ public static class OffersApi
             return ApiValidation.Invalid(errors);
         }
 
+        if (!EngineClaims.MayActFor(user, userId!))
+        {
+            return ApiValidation.UnknownCustomer(userId!);
+        }
+
         var program = await grains.GetGrain<IProgramGrain>(programId).GetConfig();
         if (program is null)
         {
             return ApiValidation.NotFound($"Program '{programId}' is not configured.");
         }
 
-        var offers = await grains.GetGrain<ICustomerGrain>(request.UserId!).RequestOffers(
+        var offers = await grains.GetGrain<ICustomerGrain>(userId!).RequestOffers(
             new OfferRequestCommand(program, request.RequestedAmount, request.RequestedTenure, time.GetUtcNow()));
-        return offers is null
-            ? ApiValidation.NotFound($"Customer '{request.UserId}' is unknown to the engine.")
+        if (offers is null)
+        {
+            return ApiValidation.UnknownCustomer(userId!);
+        }
+
+        return customerView
+            ? TypedResults.Ok(new CustomerLoanOfferResponse(
+                offers.CustomerId,
+                offers.ProgramId,
+                [.. offers.Offers.Select(CustomerOfferTerms.From)],
+                offers.Adjustments,
+                offers.Offers.Count == 0 ? CustomerNoOfferReason : null))
             : TypedResults.Ok(new LoanOfferResponse(offers.CustomerId, offers.ProgramId, offers.Offers, offers.Adjustments, offers.NoOfferReason));
     }
 }

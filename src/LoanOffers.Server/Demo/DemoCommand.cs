@@ -2,6 +2,7 @@ using System.Globalization;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Server.Hosting;
+using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,7 +21,8 @@ public static class DemoCommand
     /// <summary>The host's configuration arguments: <c>--fresh</c> becomes <c>Azurite:Fresh</c>, the demo's own switches stay here.</summary>
     public static string[] HostArguments(string[] demoArgs)
     {
-        var host = new List<string>();
+        // The demo signs its own tokens and encrypts with its own key, whatever the environment.
+        var host = new List<string> { "--LocalKeys:Enabled=true" };
         for (var index = 0; index < demoArgs.Length; index++)
         {
             switch (demoArgs[index])
@@ -78,7 +80,7 @@ public static class DemoCommand
         }
 
         PrintSummary(run);
-        await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), config, baseUrl);
+        await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), app.Services.GetRequiredService<LocalTokenIssuer>(), config, baseUrl);
         Console.WriteLine();
         Console.WriteLine($"Tables persist in {AzuriteHostedService.DataDirectory(app.Configuration)}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
         Console.WriteLine("Serving until Ctrl+C.");
@@ -108,22 +110,40 @@ public static class DemoCommand
         Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
     }
 
-    private static async Task PrintExamplesAsync(CandidateIndex index, ProgramConfig config, string baseUrl)
+    private static async Task PrintExamplesAsync(CandidateIndex index, LocalTokenIssuer tokens, ProgramConfig config, string baseUrl)
     {
         var top = await index.QueryByTierAsync(config.ProgramId, "excellent", 0, 3, null, DateTimeOffset.UtcNow);
+        var customer = top.Candidates.FirstOrDefault()?.CustomerId ?? "C0000001";
         Console.WriteLine();
-        Console.WriteLine("Try:");
-        foreach (var candidate in top.Candidates)
+        Console.WriteLine($"Sign-in tokens, valid {LocalTokenIssuer.DefaultLifetime.TotalHours:F0} hours (more: dotnet run --project src/LoanOffers.Server -- token --role <role> [--customer <id>]):");
+        Console.WriteLine($"  export CUSTOMER_TOKEN={tokens.Issue(EngineRoles.Customer, customer)}   # customer {customer}'s app");
+        foreach (var (variable, role) in StaffTokens)
         {
-            Console.WriteLine($"  curl {baseUrl}/api/v1/customers/{candidate.CustomerId}/offers");
+            Console.WriteLine($"  export {variable}={tokens.Issue(role, LocalTokenIssuer.DefaultSubject(role))}   # {role}");
         }
 
-        var example = top.Candidates.FirstOrDefault()?.CustomerId ?? "C0000001";
-        Console.WriteLine($"  curl -X POST {baseUrl}/api/v1/offers -H 'Content-Type: application/json' -d '{{\"userId\":\"{example}\",\"requestedAmount\":20000,\"requestedTenure\":36}}'");
-        Console.WriteLine($"  curl '{baseUrl}/api/v1/admin/programs/{config.ProgramId}/candidates?tier=excellent&minScore=0.8&limit=10'");
-        Console.WriteLine($"  curl {baseUrl}/api/v1/admin/programs/{config.ProgramId}/runs");
-        Console.WriteLine($"  curl {baseUrl}/openapi/v1.json");
+        Console.WriteLine();
+        Console.WriteLine("Try:");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $CUSTOMER_TOKEN\" {baseUrl}/api/v1/customers/{customer}/offers");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $CUSTOMER_TOKEN\" -X POST {baseUrl}/api/v1/offers -H 'Content-Type: application/json' -d '{{\"requestedAmount\":20000,\"requestedTenure\":36}}'");
+        foreach (var candidate in top.Candidates.Skip(1))
+        {
+            Console.WriteLine($"  curl -H \"Authorization: Bearer $BANK_TOKEN\" {baseUrl}/api/v1/customers/{candidate.CustomerId}/offers");
+        }
+
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ADMIN_TOKEN\" '{baseUrl}/api/v1/admin/programs/{config.ProgramId}/candidates?tier=excellent&minScore=0.8&limit=10'");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/programs/{config.ProgramId}/runs");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $MODEL_OPS_TOKEN\" {baseUrl}/api/v1/admin/models");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/openapi/v1.json");
     }
+
+    private static readonly (string Variable, string Role)[] StaffTokens =
+    [
+        ("BANK_TOKEN", EngineRoles.OffersService),
+        ("ADMIN_TOKEN", EngineRoles.LendingAdmin),
+        ("ANALYST_TOKEN", EngineRoles.RiskAnalyst),
+        ("MODEL_OPS_TOKEN", EngineRoles.ModelOps),
+    ];
 
     private static string Share(int part, int whole) => whole == 0 ? "0%" : (100.0 * part / whole).ToString("F1", CultureInfo.InvariantCulture) + "%";
 }

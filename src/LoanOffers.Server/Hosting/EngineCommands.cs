@@ -1,5 +1,6 @@
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Scoring;
+using LoanOffers.Server.Commands;
 using LoanOffers.Server.Demo;
 
 namespace LoanOffers.Server.Hosting;
@@ -13,8 +14,23 @@ public static class EngineCommands
             ? await TrainingCommand.RunAsync(args, Console.Out)
             : null;
 
+    /// <summary>The verbs that read the host's configuration (keys, tables) but start no silo or web server.</summary>
+    public static readonly IReadOnlyList<string> ToolVerbs = [TokenCommand.Verb];
+
     /// <summary>The arguments the web host reads as configuration: a verb's own switches are the verb's.</summary>
-    public static string[] HostArguments(string[] args) => args.FirstOrDefault() == "demo" ? DemoCommand.HostArguments(args[1..]) : args;
+    public static string[] HostArguments(string[] args) => args.FirstOrDefault() switch
+    {
+        "demo" => DemoCommand.HostArguments(args[1..]),
+        { } verb when ToolVerbs.Contains(verb) => args[1..],
+        _ => args,
+    };
+
+    /// <summary>Runs a verb that needs the host's configuration but no silo; null when the arguments name none.</summary>
+    public static Task<int?> TryRunToolCommandAsync(WebApplicationBuilder builder, string[] args) => Task.FromResult<int?>(args.FirstOrDefault() switch
+    {
+        TokenCommand.Verb => TokenCommand.Run(builder.Configuration, args[1..], Console.Out, Console.Error),
+        _ => null,
+    });
 
     public static async Task<int> RunEngineAsync(this WebApplication app, string[] args)
     {

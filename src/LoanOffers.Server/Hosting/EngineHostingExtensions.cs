@@ -2,6 +2,7 @@ using System.Net;
 using LoanOffers.Abstractions;
 using LoanOffers.Grains;
 using LoanOffers.Server.Apis;
+using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -66,6 +67,7 @@ public static class EngineHostingExtensions
             WriteTimeoutResponse = context => StorageUnavailableExceptionHandler.WriteAsync(
                 context.RequestServices.GetRequiredService<IProblemDetailsService>(), context, exception: null).AsTask(),
         }));
+        builder.AddEngineSecurity();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         return builder;
@@ -75,6 +77,8 @@ public static class EngineHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRequestTimeouts();
         app.MapOpenApi();
         app.MapHealthApi();

@@ -1,0 +1,35 @@
+using LoanOffers.Domain;
+using Orleans;
+
+namespace LoanOffers.Abstractions;
+
+/// <summary>Who offers are shown to: the bank's own systems see everything, a customer's app only the terms.</summary>
+[GenerateSerializer, Alias("loanoffers.OfferAudience")]
+public enum OfferAudience { Bank, Customer }
+
+/// <summary>
+/// An offer as its customer sees it: the terms and nothing the bank uses to choose them (no scores, conversion
+/// probability, expected value, risk impact or tier).
+/// </summary>
+public sealed record CustomerOfferTerms(
+    string OfferId,
+    decimal Amount,
+    int Tenure,
+    decimal Roi,
+    decimal Apr,
+    decimal ProcessingFee,
+    decimal MonthlyPayment,
+    decimal TotalRepayable,
+    int Rank,
+    DateTimeOffset ExpiresAt)
+{
+    public static CustomerOfferTerms From(LoanOffer offer) => new(
+        offer.OfferId, offer.Amount, offer.Tenure, offer.Roi, offer.Apr, offer.ProcessingFee, offer.MonthlyPayment, offer.TotalRepayable, offer.Rank, offer.ExpiresAt);
+}
+
+/// <summary>A customer's live offers as the customer's app sees them.</summary>
+public sealed record CustomerOffersView(string CustomerId, string ProgramId, DateTimeOffset EvaluatedAt, IReadOnlyList<CustomerOfferTerms> Offers)
+{
+    public static CustomerOffersView From(CustomerOffers offers) =>
+        new(offers.CustomerId, offers.ProgramId, offers.EvaluatedAt, [.. offers.Offers.Select(CustomerOfferTerms.From)]);
+}

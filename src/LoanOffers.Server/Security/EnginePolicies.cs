@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace LoanOffers.Server.Security;
+
+/// <summary>Authorization policies, one per kind of access an endpoint group needs.</summary>
+public static class EnginePolicies
+{
+    public const string Offers = "offers";
+    public const string ProgramsRead = "programs-read";
+    public const string ProgramsWrite = "programs-write";
+    public const string ModelsRead = "models-read";
+    public const string ModelsWrite = "models-write";
+    public const string AuditRead = "audit-read";
+
+    public static AuthorizationBuilder AddEnginePolicies(this AuthorizationBuilder authorization) => authorization
+        .AddPolicy(Offers, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService))
+        .AddPolicy(ProgramsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
+        .AddPolicy(ProgramsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
+        .AddPolicy(ModelsRead, policy => policy.RequireRole(EngineRoles.ModelOps, EngineRoles.RiskAnalyst))
+        .AddPolicy(ModelsWrite, policy => policy.RequireRole(EngineRoles.ModelOps))
+        .AddPolicy(AuditRead, policy => policy.RequireRole(EngineRoles.RiskAnalyst, EngineRoles.LendingAdmin))
+        // Anything mapped without a policy of its own still needs a signed-in caller.
+        .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+}
