@@ -12,6 +12,8 @@ public static class ApiJson
     {
         options.Converters.Add(new JsonStringEnumConverter());
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // Requests and answers of this API are a few levels deep; a deeper document is hostile, not data.
+        options.MaxDepth = 16;
         return options;
     }
 }

@@ -203,4 +203,47 @@ public class ProgramConfigParserTests
         Assert.Equal(new DateTimeOffset(2026, 1, 12, 7, 0, 0, TimeSpan.Zero), schedule.GetNextOccurrence(new DateTimeOffset(2026, 1, 7, 0, 0, 0, TimeSpan.Zero), newYork)?.ToUniversalTime());
         Assert.Throws<FormatException>(() => ScheduleExpression.Parse("every monday"));
     }
+
+    [Theory]
+    [InlineData("a: &a [1, 2]\nb: *a\n", "anchors")]
+    [InlineData("a: [1, 2\nb: {", "invalid YAML")]
+    [InlineData("a: 1\n---\nb: 2\n", "one YAML document")]
+    public void Hostile_or_broken_yaml_is_one_error_at_the_root(string yaml, string expected)
+    {
+        var result = ProgramConfigParser.ParseYaml(yaml);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$", error.Path);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nine_levels_of_nine_aliases_are_refused_before_they_expand()
+    {
+        var yaml = new System.Text.StringBuilder("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (var level = 1; level <= 8; level++)
+        {
+            yaml.Append($"a{level}: &a{level} [{string.Join(",", Enumerable.Repeat($"*a{level - 1}", 9))}]\n");
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ProgramConfigParser.ParseYaml(yaml.ToString());
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("anchors are not accepted", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1024 * 1024, $"Refusing a {yaml.Length}-byte document allocated {allocated:N0} bytes.");
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_cap_is_refused_in_yaml_and_json()
+    {
+        var deep = new string('[', ProgramConfigParser.MaxDocumentDepth + 5) + new string(']', ProgramConfigParser.MaxDocumentDepth + 5);
+
+        var yaml = ProgramConfigParser.ParseYaml("a: " + deep);
+        var json = ProgramConfigParser.ParseJson("{\"a\": " + deep + "}");
+
+        Assert.Contains("nested deeper", Assert.Single(yaml.Errors).Message, StringComparison.Ordinal);
+        Assert.Contains("depth", Assert.Single(json.Errors).Message, StringComparison.Ordinal);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class ClusterBatchTests(AzuriteFixture azurite, ITestOutputHelper 
             }
         }
 
-        Directory.Delete(_cluster.DataDirectory, recursive: true);
+        _cluster.DeleteDirectories();
     }
 
     [Fact]

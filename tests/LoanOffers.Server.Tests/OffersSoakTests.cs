@@ -29,7 +29,7 @@ public sealed class OffersSoakTests(AzuriteFixture azurite, ITestOutputHelper ou
     public async Task DisposeAsync()
     {
         await _engine!.DisposeAsync();
-        Directory.Delete(_cluster.DataDirectory, recursive: true);
+        _cluster.DeleteDirectories();
     }
 
     [Fact]

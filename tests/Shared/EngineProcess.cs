@@ -145,6 +145,15 @@ public sealed record EngineClusterSettings(string ConnectionString, string Clust
     /// <summary>The cluster's local keys (token signing, personal data), beside its data directory.</summary>
     public string KeyDirectory => DataDirectory.TrimEnd(Path.DirectorySeparatorChar) + "-keys";
 
+    /// <summary>Removes the cluster's data and key directories.</summary>
+    public void DeleteDirectories()
+    {
+        foreach (var directory in new[] { DataDirectory, KeyDirectory }.Where(Directory.Exists))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>A token the cluster's engines accept, for <paramref name="role"/>.</summary>
     public string Token(string role, string? subject = null) =>
         new LocalTokenIssuer(new LocalKeyRing(KeyDirectory), TimeProvider.System).Issue(role, subject ?? LocalTokenIssuer.DefaultSubject(role));

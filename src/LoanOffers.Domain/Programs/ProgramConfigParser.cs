@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orleans;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace LoanOffers.Domain;
@@ -31,11 +32,22 @@ public static partial class ProgramConfigParser
 
     private static readonly string[] ChannelTypes = ["email", "in-app", "sms", "push"];
 
+    /// <summary>Deepest nesting a program document may have; seed 000's program is five levels deep.</summary>
+    public const int MaxDocumentDepth = 12;
+
+    /// <summary>Most nodes a program document may have; seed 000's program has about 150.</summary>
+    public const int MaxDocumentNodes = 10_000;
+
     public static ProgramConfigParseResult ParseYaml(string yaml)
     {
         ConfigNode root;
         try
         {
+            if (RefuseHostileYaml(yaml) is { } refused)
+            {
+                return Failed("$", refused);
+            }
+
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count != 1)
@@ -49,6 +61,11 @@ public static partial class ProgramConfigParser
         {
             return Failed("$", $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {(ex.InnerException ?? ex).Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some truncated documents instead of with a YamlException.
+            return Failed("$", "invalid YAML: the document is malformed or ends inside a value");
+        }
 
         return Bind(root);
     }
@@ -57,13 +74,48 @@ public static partial class ProgramConfigParser
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDocumentDepth });
             return Bind(ConfigNode.FromJson(document.RootElement));
         }
         catch (JsonException ex)
         {
             return Failed("$", $"invalid JSON at line {ex.LineNumber + 1}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Reads the document's events once, before anything is built from them, and refuses what would cost more than the
+    /// document's size: anchors and aliases (a few hundred bytes of nested aliases expand to gigabytes), nesting deeper
+    /// than <see cref="MaxDocumentDepth"/> and more than <see cref="MaxDocumentNodes"/> nodes.
+    /// </summary>
+    private static string? RefuseHostileYaml(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        var nodes = 0;
+        while (parser.MoveNext())
+        {
+            var current = parser.Current!;
+            switch (current)
+            {
+                case AnchorAlias alias:
+                    return $"YAML aliases are not accepted (line {alias.Start.Line}, column {alias.Start.Column}): write the value out.";
+                case NodeEvent { Anchor.IsEmpty: false } anchored:
+                    return $"YAML anchors are not accepted (line {anchored.Start.Line}, column {anchored.Start.Column}): write the value out.";
+                case MappingStart or SequenceStart when ++depth > MaxDocumentDepth:
+                    return $"The document is nested deeper than {MaxDocumentDepth} levels (line {current.Start.Line}).";
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+
+            if (current is NodeEvent && ++nodes > MaxDocumentNodes)
+            {
+                return $"The document has more than {MaxDocumentNodes:N0} values.";
+            }
+        }
+
+        return null;
     }
 
     private static ProgramConfigParseResult Failed(string path, string message) => new(null, [new ConfigError(path, message)]);

@@ -10,15 +10,14 @@ namespace LoanOffers.Server.Apis;
 /// <summary>The lending team's API: programs (JSON or seed-000 YAML), runs, candidates.</summary>
 public static class AdminApi
 {
-    private const int MaxConfigBytes = 256 * 1024;
     private const int MaxContinuationLength = 1024;
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin").RequireAuthorization(EnginePolicies.ProgramsRead);
-        programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy);
+        programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy).WithBodyLimit(ApiLimits.NoBody);
         programs.MapPut("/{programId}", PutProgramAsync).WithName("PutProgram").RequireAuthorization(EnginePolicies.ProgramsWrite)
-            .Accepts<ProgramConfig>("application/json", "application/yaml");
+            .WithBodyLimit(ApiLimits.MaxProgramBytes + 1).Accepts<ProgramConfig>("application/json", "application/yaml");
         programs.MapGet("/{programId}", GetProgramAsync).WithName("GetProgram");
         programs.MapPost("/{programId}/runs", StartRunAsync).WithName("StartRun").RequireAuthorization(EnginePolicies.ProgramsWrite);
         programs.MapGet("/{programId}/runs", GetRunsAsync).WithName("GetRuns");
@@ -34,16 +33,16 @@ public static class AdminApi
             return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
         }
 
-        if (request.ContentLength > MaxConfigBytes)
+        if (request.ContentLength > ApiLimits.MaxProgramBytes)
         {
-            return ApiValidation.Invalid("$", $"A program configuration may be at most {MaxConfigBytes / 1024} KB.");
+            return ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB.");
         }
 
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        if (text.Length > MaxConfigBytes)
+        if (text.Length > ApiLimits.MaxProgramBytes)
         {
-            return ApiValidation.Invalid("$", $"A program configuration may be at most {MaxConfigBytes / 1024} KB.");
+            return ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB.");
         }
 
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();

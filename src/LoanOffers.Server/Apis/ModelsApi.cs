@@ -15,7 +15,8 @@ public static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        var models = app.MapGroup("/api/v1/admin/models").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsRead);
+        var models = app.MapGroup("/api/v1/admin/models").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsRead)
+            .WithBodyLimit(ApiLimits.MaxCommandBytes);
         models.MapGet("/", GetModels).WithName("GetModels");
         models.MapPost("/{modelId}/retrain", RetrainAsync).WithName("RetrainModel").RequireAuthorization(EnginePolicies.ModelsWrite);
         models.MapPost("/{modelId}/rollback", Rollback).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite);

@@ -58,8 +58,12 @@ public static class EngineHostingExtensions
         builder.Services.Configure<LoanOffers.Scoring.ScoringOptions>(configuration.GetSection("Scoring"));
         builder.Services.AddSingleton(storage);
         builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = BadRequestExceptionHandler.NameTheField);
         builder.Services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures throw in every environment, so BadRequestExceptionHandler names the field the same way in all.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ApiLimits.MaxBodyBytes);
         builder.Services.AddRequestTimeouts(options => options.AddPolicy(StorageTimeoutPolicy, new RequestTimeoutPolicy
         {
             Timeout = TimeSpan.FromSeconds(10),
@@ -79,6 +83,7 @@ public static class EngineHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseUtf8Bodies();
         app.UseRequestTimeouts();
         app.MapOpenApi();
         app.MapHealthApi();
