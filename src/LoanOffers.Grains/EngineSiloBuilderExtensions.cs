@@ -4,6 +4,7 @@ using LoanOffers.Scoring;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -69,12 +70,14 @@ public static class EngineSiloBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.UseProcessRelativeMembershipClock();
         builder.Services.AddSingleton<CandidateIndex>();
+        builder.Services.AddSingleton(provider => new AuditTrail(
+            storage.TableServiceClient, storage.Table("Audit"), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AuditTrail>>()));
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<BatchRunner>();
         builder.Services.AddSingleton<PartitionEvaluator>();
         builder.Services.AddCreditScoring();
         builder.Services.PostConfigure<ScoringOptions>(options => options.ModelDirectory ??= ShippedModels.Find());
-        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CandidateIndexStartup>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TableStartup>();
         return builder;
     }
 
@@ -85,9 +88,14 @@ public static class EngineSiloBuilderExtensions
         return builder;
     }
 
-    private sealed class CandidateIndexStartup(CandidateIndex index) : ILifecycleParticipant<ISiloLifecycle>
+    /// <summary>Creates the candidate index's and the audit trail's tables when the silo starts.</summary>
+    private sealed class TableStartup(CandidateIndex index, AuditTrail audit) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(CandidateIndexStartup), ServiceLifecycleStage.ApplicationServices, index.CreateTablesAsync);
+            lifecycle.Subscribe(nameof(TableStartup), ServiceLifecycleStage.ApplicationServices, async cancellationToken =>
+            {
+                await index.CreateTablesAsync(cancellationToken);
+                await audit.CreateTableAsync(cancellationToken);
+            });
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class ProgramGrain(
     BatchRunner runner,
     CandidateIndex candidateIndex,
     TimeProvider time,
+    AuditTrail audit,
     IOptions<EngineOptions> options,
     ILogger<ProgramGrain> logger) : Grain, IProgramGrain, IRemindable
 {
@@ -111,6 +112,9 @@ public sealed partial class ProgramGrain(
                 if (state.State.History.All(run => run.RunId != runId))
                 {
                     await BeginRunAsync(runId, RunTrigger.Scheduled, due, now);
+                    await audit.AppendAsync(new AuditRecord(
+                        AuditActor.Scheduler, AuditActions.RunStarted, $"{config.ProgramId}/{runId}", null,
+                        System.Text.Json.JsonSerializer.Serialize(new { runId, trigger = RunTrigger.Scheduled.ToString(), scheduledFor = due }), []));
                 }
             }
         }

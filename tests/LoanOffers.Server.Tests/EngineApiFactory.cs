@@ -25,6 +25,9 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The engine's data directory (CSV connectors, retraining outcomes).</summary>
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-data").FullName;
 
+    /// <summary>The prefix of this engine's tables.</summary>
+    public string TablePrefix { get; } = AzuriteFixture.UniqueName("s");
+
     /// <summary>The engine's local keys (token signing, personal data).</summary>
     public string KeyDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-keys").FullName;
 
@@ -50,7 +53,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Tables", _azurite.ConnectionString);
-        builder.UseSetting("Engine:TablePrefix", AzuriteFixture.UniqueName("s"));
+        builder.UseSetting("Engine:TablePrefix", TablePrefix);
         builder.UseSetting("Orleans:SiloPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:GatewayPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
@@ -26,7 +27,7 @@ public static class AdminApi
         return app;
     }
 
-    public static async Task<Results<Ok<ProgramConfig>, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<ProgramConfig>, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -61,7 +62,15 @@ public static class AdminApi
             return ApiValidation.Invalid("programId", $"The document is for program '{parsed.Config.ProgramId}', but the URL names '{programId}'.");
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IProgramGrain>(programId).Configure(parsed.Config));
+        var program = grains.GetGrain<IProgramGrain>(programId);
+        var before = await program.GetConfig();
+        var after = await program.Configure(parsed.Config);
+        var beforeJson = before is null ? null : JsonSerializer.Serialize(before, ApiJson.Options);
+        var afterJson = JsonSerializer.Serialize(after, ApiJson.Options);
+        await audit.AppendAsync(new AuditRecord(
+            AuditActors.Of(request.HttpContext), AuditActions.ProgramConfigured, programId, beforeJson, afterJson, JsonChanges.Between(beforeJson, afterJson)),
+            CancellationToken.None);
+        return TypedResults.Ok(after);
     }
 
     public static async Task<Results<Ok<ProgramConfig>, ValidationProblem, ProblemHttpResult>> GetProgramAsync(string programId, IGrainFactory grains)
@@ -75,7 +84,7 @@ public static class AdminApi
         return config is null ? ApiValidation.NotFound($"Program '{programId}' is not configured.") : TypedResults.Ok(config);
     }
 
-    public static async Task<Results<Accepted<RunStatus>, ValidationProblem, ProblemHttpResult>> StartRunAsync(string programId, IGrainFactory grains)
+    public static async Task<Results<Accepted<RunStatus>, ValidationProblem, ProblemHttpResult>> StartRunAsync(string programId, HttpContext context, IGrainFactory grains, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -103,6 +112,9 @@ public static class AdminApi
                 extensions: new Dictionary<string, object?> { ["runId"] = result.Run.RunId });
         }
 
+        await audit.AppendAsync(new AuditRecord(
+            AuditActors.Of(context), AuditActions.RunStarted, $"{programId}/{result.Run.RunId}", null, JsonSerializer.Serialize(result.Run, ApiJson.Options), []),
+            CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/admin/programs/{programId}/runs/{result.Run.RunId}", result.Run);
     }
 

@@ -1,8 +1,11 @@
+using System.Text.Json;
+using LoanOffers.Abstractions;
 using LoanOffers.Grains;
 using LoanOffers.Scoring;
 using LoanOffers.Scoring.Models;
 using LoanOffers.Scoring.Training;
 using LoanOffers.Server.Security;
+using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +22,7 @@ public static class ModelsApi
             .WithBodyLimit(ApiLimits.MaxCommandBytes);
         models.MapGet("/", GetModels).WithName("GetModels");
         models.MapPost("/{modelId}/retrain", RetrainAsync).WithName("RetrainModel").RequireAuthorization(EnginePolicies.ModelsWrite);
-        models.MapPost("/{modelId}/rollback", Rollback).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite);
+        models.MapPost("/{modelId}/rollback", RollbackAsync).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite);
         return app;
     }
 
@@ -33,7 +36,7 @@ public static class ModelsApi
     /// the same held-out rows and promotes it only if it is better; the old version stays for rollback.
     /// </summary>
     public static async Task<Results<Ok<RetrainingResult>, ValidationProblem, ProblemHttpResult>> RetrainAsync(
-        string modelId, RetrainRequest request, ICreditModelRegistry registry, IServiceProvider services, CustomerSource files, CancellationToken cancellationToken)
+        string modelId, RetrainRequest request, HttpContext context, ICreditModelRegistry registry, IServiceProvider services, CustomerSource files, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!ApiValidation.IsValidId(modelId))
         {
@@ -60,17 +63,30 @@ public static class ModelsApi
             return ApiValidation.Invalid("outcomesPath", failure.Message);
         }
 
+        RetrainingResult result;
         try
         {
-            return TypedResults.Ok(await services.GetRequiredService<ModelRetrainer>().RetrainAsync(modelId, path, cancellationToken));
+            result = await services.GetRequiredService<ModelRetrainer>().RetrainAsync(modelId, path, cancellationToken);
         }
         catch (InvalidDataException failure)
         {
             return ApiValidation.Invalid("outcomesPath", failure.Message);
         }
+
+        var actor = AuditActors.Of(context);
+        await audit.AppendAsync(new AuditRecord(actor, AuditActions.ModelRetrained, modelId, null, JsonSerializer.Serialize(result, ApiJson.Options), []), CancellationToken.None);
+        if (result.Promoted)
+        {
+            await audit.AppendAsync(new AuditRecord(
+                actor, AuditActions.ModelPromoted, modelId, Version(result.CurrentVersion), Version(result.Candidate.Version),
+                [$"version: {result.CurrentVersion} → {result.Candidate.Version}"]), CancellationToken.None);
+        }
+
+        return TypedResults.Ok(result);
     }
 
-    public static Results<Ok<string>, ValidationProblem, ProblemHttpResult> Rollback(string modelId, ICreditModelRegistry registry, IOptions<ScoringOptions> options)
+    public static async Task<Results<Ok<string>, ValidationProblem, ProblemHttpResult>> RollbackAsync(
+        string modelId, HttpContext context, ICreditModelRegistry registry, IOptions<ScoringOptions> options, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(modelId))
         {
@@ -83,7 +99,7 @@ public static class ModelsApi
         }
 
         var store = new ModelStore(directory);
-        if (store.ActiveVersion(modelId) is null)
+        if (store.ActiveVersion(modelId) is not { } served)
         {
             return ApiValidation.NotFound($"No model '{modelId}' is served.");
         }
@@ -94,8 +110,12 @@ public static class ModelsApi
         }
 
         onnx.Reload();
+        await audit.AppendAsync(new AuditRecord(
+            AuditActors.Of(context), AuditActions.ModelRolledBack, modelId, Version(served), Version(version), [$"version: {served} → {version}"]), CancellationToken.None);
         return TypedResults.Ok(version);
     }
+
+    private static string Version(string version) => JsonSerializer.Serialize(new { version });
 
     private static ProblemHttpResult NoTrainedModels() =>
         TypedResults.Problem("The engine scores with the placeholder models: no trained models are configured (Scoring:ModelDirectory).",

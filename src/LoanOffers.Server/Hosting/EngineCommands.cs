@@ -15,7 +15,7 @@ public static class EngineCommands
             : null;
 
     /// <summary>The verbs that read the host's configuration (keys, tables) but start no silo or web server.</summary>
-    public static readonly IReadOnlyList<string> ToolVerbs = [TokenCommand.Verb];
+    public static readonly IReadOnlyList<string> ToolVerbs = [TokenCommand.Verb, VerifyAuditCommand.Verb];
 
     /// <summary>The arguments the web host reads as configuration: a verb's own switches are the verb's.</summary>
     public static string[] HostArguments(string[] args) => args.FirstOrDefault() switch
@@ -26,11 +26,12 @@ public static class EngineCommands
     };
 
     /// <summary>Runs a verb that needs the host's configuration but no silo; null when the arguments name none.</summary>
-    public static Task<int?> TryRunToolCommandAsync(WebApplicationBuilder builder, string[] args) => Task.FromResult<int?>(args.FirstOrDefault() switch
+    public static async Task<int?> TryRunToolCommandAsync(WebApplicationBuilder builder, string[] args) => args.FirstOrDefault() switch
     {
         TokenCommand.Verb => TokenCommand.Run(builder.Configuration, args[1..], Console.Out, Console.Error),
+        VerifyAuditCommand.Verb => await VerifyAuditCommand.RunAsync(builder.Configuration, Console.Out),
         _ => null,
-    });
+    };
 
     public static async Task<int> RunEngineAsync(this WebApplication app, string[] args)
     {

@@ -22,9 +22,7 @@ public static class EngineHostingExtensions
     public static WebApplicationBuilder AddLoanOfferEngine(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var connectionString = configuration.GetConnectionString("Tables")
-            ?? throw new InvalidOperationException("Set ConnectionStrings:Tables (the engine's Azure Table Storage).");
-        var storage = new EngineStorageOptions { ConnectionString = connectionString, TablePrefix = configuration["Engine:TablePrefix"] ?? string.Empty };
+        var storage = StorageOptions(configuration);
 
         if (builder.Environment.IsDevelopment() || configuration.GetValue<bool>("Engine:StartAzurite"))
         {
@@ -77,6 +75,14 @@ public static class EngineHostingExtensions
         return builder;
     }
 
+    /// <summary>The engine's tables, from <c>ConnectionStrings:Tables</c> and <c>Engine:TablePrefix</c>.</summary>
+    public static EngineStorageOptions StorageOptions(IConfiguration configuration) => new()
+    {
+        ConnectionString = configuration.GetConnectionString("Tables")
+            ?? throw new InvalidOperationException("Set ConnectionStrings:Tables (the engine's Azure Table Storage)."),
+        TablePrefix = configuration["Engine:TablePrefix"] ?? string.Empty,
+    };
+
     public static WebApplication MapLoanOfferEngine(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -91,6 +97,7 @@ public static class EngineHostingExtensions
         app.MapOffersApi();
         app.MapAdminApi();
         app.MapModelsApi();
+        app.MapAuditApi();
         return app;
     }
 }

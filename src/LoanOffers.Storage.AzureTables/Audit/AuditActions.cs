@@ -1,0 +1,11 @@
+namespace LoanOffers.Storage.AzureTables;
+
+/// <summary>The actions the audit trail records.</summary>
+public static class AuditActions
+{
+    public const string ProgramConfigured = "program.configure";
+    public const string RunStarted = "run.start";
+    public const string ModelRetrained = "model.retrain";
+    public const string ModelPromoted = "model.promote";
+    public const string ModelRolledBack = "model.rollback";
+}
