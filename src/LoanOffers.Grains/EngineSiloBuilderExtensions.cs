@@ -20,6 +20,16 @@ public sealed class EngineStorageOptions
 
     public string Table(string name) => TablePrefix + name;
 
+    /// <summary>Encrypts customers' stored state (profile, decisions, contacts); null stores it as it is.</summary>
+    public StateEncryption? PersonalDataEncryption { get; init; }
+
+    /// <summary>The tables the customers' rows are spread over.</summary>
+    public IReadOnlyList<string> CustomerTables => [.. GrainStateLayout.TableNamesFor(Table(CustomerTableName), CustomerTableCount)];
+
+    internal const string CustomerTableName = "Customers";
+
+    internal const int CustomerTableCount = 16;
+
     /// <summary>
     /// One client for the tables of Orleans' own providers (membership, reminders, default grain storage) and the
     /// readiness check: the SDK's clients are thread-safe and meant to be shared, not made per use.
@@ -43,8 +53,9 @@ public static class EngineSiloBuilderExtensions
                 .Configure(options =>
                 {
                     options.ConnectionString = storage.ConnectionString;
-                    options.TableName = storage.Table("Customers");
-                    options.TableCount = 16;
+                    options.TableName = storage.Table(EngineStorageOptions.CustomerTableName);
+                    options.TableCount = EngineStorageOptions.CustomerTableCount;
+                    options.Encryption = storage.PersonalDataEncryption;
                     options.PartitionsPerTable = 16;
                 })
                 .UseOrleansSerializer())

@@ -98,9 +98,9 @@ public static class BatchBenchmark
     {
         var table = new TableServiceClient(connection).GetTableClient(GrainStateLayout.TableNamesFor(tablePrefix + "Customers", StorageBenchmark.Tables).First());
         var sizes = new List<int>();
-        await foreach (var row in table.QueryAsync<TableEntity>(select: [PartitionedTableGrainStorage.SizeProperty], maxPerPage: 1000))
+        await foreach (var row in table.QueryAsync<TableEntity>(select: [StateRows.SizeProperty], maxPerPage: 1000))
         {
-            sizes.Add(row.GetInt32(PartitionedTableGrainStorage.SizeProperty) ?? 0);
+            sizes.Add(row.GetInt32(StateRows.SizeProperty) ?? 0);
         }
 
         return sizes.Count == 0 ? 0 : sizes.Average();

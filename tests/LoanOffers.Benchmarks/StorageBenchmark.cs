@@ -250,7 +250,7 @@ internal static class RawFloor
             {
                 await clients[partition.Table].SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(
                     TableTransactionActionType.UpsertReplace,
-                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { [PartitionedTableGrainStorage.SizeProperty] = data.Length, ["Data0"] = data })));
+                    new TableEntity(partition.PartitionKey, "C" + i.ToString("D7", CultureInfo.InvariantCulture)) { [StateRows.SizeProperty] = data.Length, ["Data0"] = data })));
             }
         });
         var write = stopwatch.Elapsed.TotalSeconds;

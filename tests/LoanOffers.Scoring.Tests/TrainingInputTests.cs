@@ -25,13 +25,14 @@ public class TrainingInputTests
         Assert.Equal(["C1", "C6"], result.Data.RowKeys);
         Assert.Equal(["credit_score", "income", "debt_to_income", "payment_history"], result.Data.Features);
         Assert.Equal([3, 4, 5, 6], result.BadRows.Select(b => b.LineNumber));
-        Assert.Contains("credit_score is missing", result.BadRows[0].Reason);
-        Assert.Contains("income 'lots' is not a finite number", result.BadRows[1].Reason);
-        Assert.Contains("debt_to_income 'NaN'", result.BadRows[2].Reason);
-        Assert.Contains("approved 'maybe' is not 0/1", result.BadRows[3].Reason);
+        Assert.Contains("credit_score (column 2) is missing", result.BadRows[0].Reason);
+        Assert.Contains("income (column 3) is not a finite number", result.BadRows[1].Reason);
+        Assert.Contains("debt_to_income (column 4) is not a finite number", result.BadRows[2].Reason);
+        Assert.Contains("approved (column 6) is not 0/1", result.BadRows[3].Reason);
+        Assert.DoesNotContain(result.BadRows, row => row.Reason.Contains("lots") || row.Reason.Contains("NaN") || row.Reason.Contains("maybe"));
 
         var refused = Assert.Throws<InvalidDataException>(() => result.Usable());
-        Assert.Contains("line 4: income 'lots'", refused.Message);
+        Assert.Contains("line 4: income (column 3)", refused.Message);
     }
 
     [Theory]
@@ -57,7 +58,7 @@ public class TrainingInputTests
         var exit = await TrainingCommand.RunAsync(["train", "--input", input, "--label", "approved", "--output", Path.Combine(folder, "model")], output);
 
         Assert.Equal(1, exit);
-        Assert.Contains("line 3: income is missing", output.ToString());
+        Assert.Contains("line 3: income (column 3) is missing", output.ToString());
         Assert.False(File.Exists(Path.Combine(folder, "model", ModelStore.OnnxFileName)));
     }
 

@@ -31,6 +31,15 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public const string StateTable = "State";
 
+    /// <summary>A store encrypting every state under <see cref="FirstKeyId"/>, in Orleans' binary format as the customer store.</summary>
+    public const string EncryptingStore = "AzureStoreEncrypted";
+
+    public const string EncryptedTable = "Sealed";
+
+    public const string FirstKeyId = "k1";
+
+    public static readonly byte[] FirstKey = Enumerable.Range(1, StateEncryption.KeyBytes).Select(i => (byte)i).ToArray();
+
     private readonly AzuriteFixture _azurite = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -69,6 +78,16 @@ public sealed class SiloFixture : IAsyncLifetime
                     options.ConnectionString = ConnectionString;
                     options.TableName = TablePrefix + "Binary";
                     options.TableCount = 1;
+                })
+                .UseOrleansSerializer())
+            .AddPartitionedTableGrainStorage(EncryptingStore, (OptionsBuilder<PartitionedTableGrainStorageOptions> encrypted) => encrypted
+                .Configure(options =>
+                {
+                    options.ConnectionString = ConnectionString;
+                    options.TableName = TablePrefix + EncryptedTable;
+                    options.TableCount = 2;
+                    options.PartitionsPerTable = 2;
+                    options.Encryption = new StateEncryption(new Dictionary<string, byte[]> { [FirstKeyId] = FirstKey }, FirstKeyId);
                 })
                 .UseOrleansSerializer())
             .AddPartitionedTableGrainStorage(KeepingStore, options =>

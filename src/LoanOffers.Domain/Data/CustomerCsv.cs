@@ -49,6 +49,15 @@ public static class CustomerCsvColumns
         FirstName, Email, Phone,
     ];
 
+    /// <summary>The column that holds a profile field (by its camelCase name); the field's own name when none does.</summary>
+    public static string ForField(string field) => field switch
+    {
+        "annualIncome" => Income,
+        "debtToIncome" => DebtToIncome,
+        "latePaymentsLast12Months" => LatePayments,
+        _ => All.FirstOrDefault(column => string.Equals(column.Replace("_", string.Empty), field, StringComparison.OrdinalIgnoreCase)) ?? field,
+    };
+
     public static readonly IReadOnlyList<string> Required =
     [
         CustomerId, CreditScore, Income, DebtToIncome, AccountAgeMonths, DepositBalance, EmploymentStatus, State,
@@ -148,7 +157,7 @@ public static class CustomerCsvReader
             var errors = CustomerProfileValidator.Validate(profile);
             return errors.Count == 0
                 ? new CsvRecordResult(line, profile, null)
-                : new CsvRecordResult(line, null, string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}")));
+                : new CsvRecordResult(line, null, string.Join("; ", errors.Select(e => $"{row.Describe(CustomerCsvColumns.ForField(e.Field))} {e.Message}")));
         }
         catch (FormatException ex)
         {
@@ -161,7 +170,10 @@ public static class CustomerCsvReader
         public string? Optional(string column) =>
             columns.TryGetValue(column, out var index) && index < csv.FieldCount && csv.GetString(index).Trim() is { Length: > 0 } value ? value : null;
 
-        public string Required(string column) => Optional(column) ?? throw new FormatException($"{column} is required");
+        public string Required(string column) => Optional(column) ?? throw new FormatException($"{Describe(column)} is required");
+
+        /// <summary>A column as a bad-row message names it: by name and position, never by the value it holds.</summary>
+        public string Describe(string column) => columns.TryGetValue(column, out var index) ? $"{column} (column {index + 1})" : column;
 
         public T? Parse<T>(string column, string expected, Func<string, T?> parse, bool required = false)
             where T : struct
@@ -172,7 +184,7 @@ public static class CustomerCsvReader
                 return null;
             }
 
-            return parse(text) ?? throw new FormatException($"{column} '{text}' is not {expected}");
+            return parse(text) ?? throw new FormatException($"{Describe(column)} is not {expected}");
         }
 
         public int? Int(string column, bool required = false) => Parse(column, "a whole number", text =>

@@ -205,11 +205,11 @@ public static class TrainingCsv
                 var text = Field(featureColumns[i]);
                 if (text is null)
                 {
-                    problems.Add($"{features[i]} is missing");
+                    problems.Add($"{features[i]} (column {featureColumns[i] + 1}) is missing");
                 }
                 else if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out row[i]) || !float.IsFinite(row[i]))
                 {
-                    problems.Add($"{features[i]} '{text}' is not a finite number");
+                    problems.Add($"{features[i]} (column {featureColumns[i] + 1}) is not a finite number");
                 }
             }
 
@@ -222,7 +222,7 @@ public static class TrainingCsv
             };
             if (labelValue is null)
             {
-                problems.Add(labelText is null ? $"{label} is missing" : $"{label} '{labelText}' is not 0/1 or true/false");
+                problems.Add(labelText is null ? $"{label} (column {labelColumn + 1}) is missing" : $"{label} (column {labelColumn + 1}) is not 0/1 or true/false");
             }
 
             var truth = double.NaN;

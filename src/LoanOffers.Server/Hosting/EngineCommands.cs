@@ -15,7 +15,7 @@ public static class EngineCommands
             : null;
 
     /// <summary>The verbs that read the host's configuration (keys, tables) but start no silo or web server.</summary>
-    public static readonly IReadOnlyList<string> ToolVerbs = [TokenCommand.Verb, VerifyAuditCommand.Verb];
+    public static readonly IReadOnlyList<string> ToolVerbs = [TokenCommand.Verb, VerifyAuditCommand.Verb, RotateKeysCommand.Verb];
 
     /// <summary>The arguments the web host reads as configuration: a verb's own switches are the verb's.</summary>
     public static string[] HostArguments(string[] args) => args.FirstOrDefault() switch
@@ -30,6 +30,7 @@ public static class EngineCommands
     {
         TokenCommand.Verb => TokenCommand.Run(builder.Configuration, args[1..], Console.Out, Console.Error),
         VerifyAuditCommand.Verb => await VerifyAuditCommand.RunAsync(builder.Configuration, Console.Out),
+        RotateKeysCommand.Verb => await RotateKeysCommand.RunAsync(builder.Configuration, Console.Out),
         _ => null,
     };
 

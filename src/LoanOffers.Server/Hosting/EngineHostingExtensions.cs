@@ -22,7 +22,7 @@ public static class EngineHostingExtensions
     public static WebApplicationBuilder AddLoanOfferEngine(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var storage = StorageOptions(configuration);
+        var storage = StorageOptions(configuration, PersonalDataKeys.Create(configuration));
 
         if (builder.Environment.IsDevelopment() || configuration.GetValue<bool>("Engine:StartAzurite"))
         {
@@ -75,12 +75,16 @@ public static class EngineHostingExtensions
         return builder;
     }
 
-    /// <summary>The engine's tables, from <c>ConnectionStrings:Tables</c> and <c>Engine:TablePrefix</c>.</summary>
-    public static EngineStorageOptions StorageOptions(IConfiguration configuration) => new()
+    /// <summary>
+    /// The engine's tables, from <c>ConnectionStrings:Tables</c> and <c>Engine:TablePrefix</c>, and the keys that
+    /// encrypt personal data in them.
+    /// </summary>
+    public static EngineStorageOptions StorageOptions(IConfiguration configuration, StateEncryption? personalDataEncryption = null) => new()
     {
         ConnectionString = configuration.GetConnectionString("Tables")
             ?? throw new InvalidOperationException("Set ConnectionStrings:Tables (the engine's Azure Table Storage)."),
         TablePrefix = configuration["Engine:TablePrefix"] ?? string.Empty,
+        PersonalDataEncryption = personalDataEncryption,
     };
 
     public static WebApplication MapLoanOfferEngine(this WebApplication app)

@@ -21,7 +21,7 @@ public sealed partial class AuditTrail(TableServiceClient service, string tableN
     /// <summary>Largest binary property the service accepts; long before/after documents span several.</summary>
     private const int ChunkBytes = 64 * 1024;
 
-    private const int MaxAppendAttempts = 20;
+    private const int MaxAppendAttempts = 100;
 
     private readonly TableClient _table = service.GetTableClient(tableName);
 
@@ -52,7 +52,9 @@ public sealed partial class AuditTrail(TableServiceClient service, string tableN
             }
             catch (TableTransactionFailedException lost) when (lost.Status is 409 or 412 && attempt < MaxAppendAttempts)
             {
-                // Another append took this sequence number first; read the new head and go again.
+                // Another append took this sequence number first: read the new head and go again, after a jittered
+                // pause so writers racing for the same number spread out instead of colliding again.
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken);
             }
         }
     }

@@ -20,17 +20,10 @@ namespace LoanOffers.Storage.AzureTables;
 /// </summary>
 public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrainStateReadAhead, ILifecycleParticipant<ISiloLifecycle>
 {
-    /// <summary>Largest binary property the service accepts.</summary>
-    internal const int MaxPropertyBytes = 64 * 1024;
-
     /// <summary>Data properties per row; 15 x 64 KiB plus keys stays inside the 1 MiB entity limit.</summary>
     internal const int MaxDataProperties = 15;
 
-    internal const int MaxStateBytes = MaxPropertyBytes * MaxDataProperties;
-
-    private const string DataPropertyPrefix = "Data";
-    /// <summary>The stored size of the state, in bytes (after compression when the row is compressed).</summary>
-    internal const string SizeProperty = "DataSize";
+    internal const int MaxStateBytes = StateRows.MaxPropertyBytes * MaxDataProperties;
 
     /// <summary>On a compressed row: the size of the state before compression.</summary>
     private const string RawSizeProperty = "RawSize";
@@ -218,46 +211,40 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
     private TableEntity CreateEntity(GrainStateLocation location, ReadOnlyMemory<byte> state, GrainId grainId, string stateName)
     {
         var bytes = _options.CompressState ? StateCompression.Compress(state.Span) : state;
+        var entity = new TableEntity(location.PartitionKey, location.RowKey);
+        if (_options.Encryption is { } encryption)
+        {
+            bytes = encryption.Encrypt(bytes.Span, StateRows.AssociatedData(entity));
+            entity[StateRows.KeyIdProperty] = encryption.ActiveKeyId;
+        }
+
         if (bytes.Length > MaxStateBytes)
         {
             throw new GrainStateTooLargeException(_name, grainId, stateName, bytes.Length, MaxStateBytes);
         }
 
-        var entity = new TableEntity(location.PartitionKey, location.RowKey) { [SizeProperty] = bytes.Length };
         if (_options.CompressState)
         {
             entity[RawSizeProperty] = state.Length;
         }
 
-        var chunk = 0;
-        for (var offset = 0; offset < bytes.Length; offset += MaxPropertyBytes, chunk++)
-        {
-            var length = Math.Min(MaxPropertyBytes, bytes.Length - offset);
-            entity[DataPropertyPrefix + chunk] = bytes.Slice(offset, length).ToArray();
-        }
-
+        StateRows.SetPayload(entity, bytes);
         return entity;
     }
 
-    /// <summary>Joins the data properties back together, decompressed; null when the row holds no state.</summary>
-    private static BinaryData? ReadData(TableEntity entity)
+    /// <summary>Joins the data properties back together, decrypted and decompressed; null when the row holds no state.</summary>
+    private BinaryData? ReadData(TableEntity entity)
     {
-        if (entity.GetInt32(SizeProperty) is not int size)
+        if (StateRows.GetPayload(entity) is not { } stored)
         {
             return null;
         }
 
-        var buffer = new byte[size];
-        var offset = 0;
-        for (var chunk = 0; offset < size; chunk++)
-        {
-            var part = entity.GetBinary(DataPropertyPrefix + chunk)
-                ?? throw new InvalidOperationException($"Row {entity.PartitionKey}/{entity.RowKey} is missing {DataPropertyPrefix}{chunk} of its {size}-byte state.");
-            part.CopyTo(buffer, offset);
-            offset += part.Length;
-        }
-
-        return BinaryData.FromBytes(entity.GetInt32(RawSizeProperty) is int rawSize ? StateCompression.Decompress(buffer, rawSize, entity) : buffer);
+        var bytes = entity.GetString(StateRows.KeyIdProperty) is { } keyId
+            ? (_options.Encryption ?? throw new StateDecryptionException($"Row {entity.PartitionKey}/{entity.RowKey} is encrypted under key '{keyId}', and this store has no keys."))
+                .Decrypt(keyId, stored, StateRows.AssociatedData(entity))
+            : stored;
+        return BinaryData.FromBytes(entity.GetInt32(RawSizeProperty) is int rawSize ? StateCompression.Decompress(bytes, rawSize, entity) : bytes);
     }
 
     private T CreateEmptyState<T>() => _activators.GetActivator<T>().Create();

@@ -41,6 +41,13 @@ public sealed class PartitionedTableGrainStorageOptions : AzureTableConnectionOp
     /// </summary>
     public bool CompressState { get; set; }
 
+    /// <summary>
+    /// Encrypts every state before it is stored (after compression), marking the row with its key id; null stores
+    /// states as they are. Rows without a key id stay readable, so turning this on keeps existing rows readable until
+    /// <see cref="StateKeyRotation"/> encrypts them.
+    /// </summary>
+    public StateEncryption? Encryption { get; set; }
+
     /// <summary>Silo lifecycle stage at which the tables are created.</summary>
     public int InitStage { get; set; } = ServiceLifecycleStage.ApplicationServices;
 
