@@ -18,9 +18,11 @@ public static class AdminApi
         var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin").RequireAuthorization(EnginePolicies.ProgramsRead);
         programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy).WithBodyLimit(ApiLimits.NoBody);
         programs.MapPut("/{programId}", PutProgramAsync).WithName("PutProgram").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites)
             .WithBodyLimit(ApiLimits.MaxProgramBytes + 1).Accepts<ProgramConfig>("application/json", "application/yaml");
         programs.MapGet("/{programId}", GetProgramAsync).WithName("GetProgram");
-        programs.MapPost("/{programId}/runs", StartRunAsync).WithName("StartRun").RequireAuthorization(EnginePolicies.ProgramsWrite);
+        programs.MapPost("/{programId}/runs", StartRunAsync).WithName("StartRun").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
         programs.MapGet("/{programId}/runs", GetRunsAsync).WithName("GetRuns");
         programs.MapGet("/{programId}/runs/{runId}", GetRunAsync).WithName("GetRun");
         programs.MapGet("/{programId}/candidates", GetCandidatesAsync).WithName("GetCandidates");

@@ -10,7 +10,8 @@ public static class CustomersApi
 {
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers).WithBodyLimit(ApiLimits.NoBody);
+        var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers)
+            .RequireRateLimiting(EngineRateLimits.OfferReads).WithBodyLimit(ApiLimits.NoBody);
         customers.MapGet("/{customerId}/offers", GetOffersAsync).WithName("GetCustomerOffers").Produces<CustomerOffers>();
         return app;
     }

@@ -21,8 +21,10 @@ public static class ModelsApi
         var models = app.MapGroup("/api/v1/admin/models").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsRead)
             .WithBodyLimit(ApiLimits.MaxCommandBytes);
         models.MapGet("/", GetModels).WithName("GetModels");
-        models.MapPost("/{modelId}/retrain", RetrainAsync).WithName("RetrainModel").RequireAuthorization(EnginePolicies.ModelsWrite);
-        models.MapPost("/{modelId}/rollback", RollbackAsync).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite);
+        models.MapPost("/{modelId}/retrain", RetrainAsync).WithName("RetrainModel").RequireAuthorization(EnginePolicies.ModelsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
+        models.MapPost("/{modelId}/rollback", RollbackAsync).WithName("RollBackModel").RequireAuthorization(EnginePolicies.ModelsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
         return app;
     }
 

@@ -43,7 +43,7 @@ public static class OffersApi
     public static IEndpointRouteBuilder MapOffersApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/offers").WithTags("Offers").RequireAuthorization(EnginePolicies.Offers)
-            .MapPost("/", RequestOffersAsync).WithName("RequestOffers").WithBodyLimit(ApiLimits.MaxCommandBytes);
+            .RequireRateLimiting(EngineRateLimits.OfferReads).MapPost("/", RequestOffersAsync).WithName("RequestOffers").WithBodyLimit(ApiLimits.MaxCommandBytes);
         return app;
     }
 

@@ -70,7 +70,7 @@ public static class EngineHostingExtensions
                 context.RequestServices.GetRequiredService<IProblemDetailsService>(), context, exception: null).AsTask(),
         }));
         builder.AddEngineSecurity();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSchemeTransformer>());
         builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         return builder;
     }
@@ -89,10 +89,18 @@ public static class EngineHostingExtensions
 
     public static WebApplication MapLoanOfferEngine(this WebApplication app)
     {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseUtf8Bodies();
         app.UseRequestTimeouts();
         app.MapOpenApi();

@@ -27,6 +27,7 @@ public static class SecurityHostingExtensions
             .Configure<IOptions<AuthOptions>, IOptions<LocalKeysOptions>, IServiceProvider>((jwt, auth, local, provider) =>
                 ConfigureBearer(jwt, auth.Value, local.Value.Enabled ? provider.GetRequiredService<LocalKeyRing>() : null));
         services.AddAuthorizationBuilder().AddEnginePolicies();
+        services.AddEngineRateLimits(configuration);
         return builder;
     }
 
