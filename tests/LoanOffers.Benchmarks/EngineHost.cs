@@ -15,7 +15,8 @@ namespace LoanOffers.Benchmarks;
 /// <summary>The real engine (silo + API) in this process, configured the way the server is.</summary>
 internal static class EngineHost
 {
-    public static Task<WebApplication> StartAsync(string connection, int httpPort) => StartAsync(NewCluster(connection), httpPort);
+    public static Task<WebApplication> StartAsync(string connection, int httpPort, params (string Key, string Value)[] settings) =>
+        StartAsync(NewCluster(connection), httpPort, settings);
 
     /// <summary>Settings for a cluster of its own (cluster id, tables) on <paramref name="connection"/>.</summary>
     public static EngineClusterSettings NewCluster(string connection) => new(
@@ -25,10 +26,10 @@ internal static class EngineHost
         Path.Combine(AppContext.BaseDirectory, "data"));
 
     /// <summary>An engine in this process joining <paramref name="cluster"/>, which other engine processes may join too.</summary>
-    public static async Task<WebApplication> StartAsync(EngineClusterSettings cluster, int httpPort)
+    public static async Task<WebApplication> StartAsync(EngineClusterSettings cluster, int httpPort, params (string Key, string Value)[] settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        foreach (var (key, value) in cluster.Settings(httpPort, AzuriteEmulator.FreeLoopbackPort()).Where(setting => setting.Key != "urls"))
+        foreach (var (key, value) in cluster.Settings(httpPort, AzuriteEmulator.FreeLoopbackPort()).Where(setting => setting.Key != "urls").Concat(settings))
         {
             builder.Configuration[key] = value;
         }

@@ -26,24 +26,24 @@ public static class EngineRateLimits
             limiter.OnRejected = WriteRejectionAsync;
             limiter.AddPolicy(OfferReads, context => BySubject(context, OfferReads, budgets.OfferReads));
             limiter.AddPolicy(AdminWrites, context => BySubject(context, AdminWrites, budgets.AdminWrites));
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (string Kind, string Caller)>(context =>
                 context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName switch
                 {
-                    OfferReads => Bucket($"{OfferReads}|{Address(context)}", budgets.OfferReads.PerAddress),
-                    AdminWrites => Bucket($"{AdminWrites}|{Address(context)}", budgets.AdminWrites.PerAddress),
-                    _ => RateLimitPartition.GetNoLimiter(string.Empty),
+                    OfferReads => Bucket((OfferReads, Address(context)), budgets.OfferReads.PerAddress),
+                    AdminWrites => Bucket((AdminWrites, Address(context)), budgets.AdminWrites.PerAddress),
+                    _ => RateLimitPartition.GetNoLimiter((string.Empty, string.Empty)),
                 });
         });
         services.AddRateLimiter(_ => { });
         return services;
     }
 
-    private static RateLimitPartition<string> BySubject(HttpContext context, string kind, RequestBudget budget) =>
+    private static RateLimitPartition<(string Kind, string Caller)> BySubject(HttpContext context, string kind, RequestBudget budget) =>
         context.User.IsInRole(EngineRoles.OffersService)
-            ? RateLimitPartition.GetNoLimiter(string.Empty)
-            : Bucket($"{kind}|{EngineClaims.SubjectOf(context.User)}", budget.PerSubject);
+            ? RateLimitPartition.GetNoLimiter((string.Empty, string.Empty))
+            : Bucket((kind, EngineClaims.SubjectOf(context.User)), budget.PerSubject);
 
-    private static RateLimitPartition<string> Bucket(string key, TokenBudget budget) =>
+    private static RateLimitPartition<(string Kind, string Caller)> Bucket((string Kind, string Caller) key, TokenBudget budget) =>
         RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = budget.Burst,

@@ -21,11 +21,15 @@ public static class SecurityHostingExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(provider => new LocalKeyRing(provider.GetRequiredService<IOptions<LocalKeysOptions>>().Value.Directory!));
         services.AddSingleton<LocalTokenIssuer>();
+        services.AddSingleton<ValidatedTokens>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, IOptions<LocalKeysOptions>, IServiceProvider>((jwt, auth, local, provider) =>
-                ConfigureBearer(jwt, auth.Value, local.Value.Enabled ? provider.GetRequiredService<LocalKeyRing>() : null));
+            {
+                ConfigureBearer(jwt, auth.Value, local.Value.Enabled ? provider.GetRequiredService<LocalKeyRing>() : null);
+                provider.GetRequiredService<ValidatedTokens>().Attach(jwt.Events ??= new JwtBearerEvents());
+            });
         services.AddAuthorizationBuilder().AddEnginePolicies();
         services.AddEngineRateLimits(configuration);
         return builder;
