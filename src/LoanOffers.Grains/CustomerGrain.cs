@@ -33,7 +33,8 @@ public sealed record CustomerState
 [GrainType(EngineNames.CustomerGrainType), PreferLocalPlacement]
 public sealed class CustomerGrain(
     [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
-    ICreditScoringService scoring) : Grain, ICustomerGrain
+    ICreditScoringService scoring,
+    LocalOfferReads localReads) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
 
@@ -83,6 +84,9 @@ public sealed class CustomerGrain(
             };
         }
 
+        // Nothing may be served from the answer published for the old state once the new one can be read.
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
         state.State = next;
         try
         {
@@ -97,11 +101,15 @@ public sealed class CustomerGrain(
             throw;
         }
 
-        _offersJsonValidUntil = DateTimeOffset.MinValue;
-
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
         DeactivateOnIdle();
         return Summarize(decision, next.IndexedCandidate, replaced, fromStoredDecision: false);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
     }
 
     public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(DateTimeOffset.UtcNow));
@@ -115,6 +123,7 @@ public sealed class CustomerGrain(
             _offersJson = new Immutable<byte[]?>(offers is null ? null : JsonSerializer.SerializeToUtf8Bytes(offers, ApiJson.Options));
             _customerOffersJson = new Immutable<byte[]?>(offers is null ? null : JsonSerializer.SerializeToUtf8Bytes(CustomerOffersView.From(offers), ApiJson.Options));
             _offersJsonValidUntil = offers?.Offers.Count > 0 ? offers.Offers.Min(offer => offer.ExpiresAt) : now.AddMinutes(1);
+            localReads.Publish(this.GetPrimaryKeyString(), _offersJson.Value, _customerOffersJson.Value, _offersJsonValidUntil);
         }
 
         return Task.FromResult(audience == OfferAudience.Customer ? _customerOffersJson : _offersJson);

@@ -84,6 +84,7 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton(provider => new AuditTrail(
             storage.TableServiceClient, storage.Table("Audit"), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AuditTrail>>()));
         builder.Services.AddSingleton<CustomerSource>();
+        builder.Services.AddSingleton<LocalOfferReads>();
         builder.Services.AddSingleton<BatchRunner>();
         builder.Services.AddSingleton<PartitionEvaluator>();
         builder.Services.AddCreditScoring();

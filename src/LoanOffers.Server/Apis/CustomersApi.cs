@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using LoanOffers.Abstractions;
+using LoanOffers.Grains;
 using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,10 +18,12 @@ public static class CustomersApi
     }
 
     /// <summary>
-    /// The grain keeps its answer serialized, so this path is one local grain call and a copy to the socket. A
+    /// The grain keeps its answer serialized and publishes it on its silo, so this path is a dictionary read (or, for
+    /// a customer active elsewhere or not yet asked for, one grain call) and a copy to the socket. A
     /// customer's token asking about anyone else gets the unknown customer's answer, so ids cannot be probed.
     /// </summary>
-    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetOffersAsync(string customerId, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetOffersAsync(
+        string customerId, ClaimsPrincipal user, IGrainFactory grains, LocalOfferReads localReads, TimeProvider time)
     {
         if (!ApiValidation.IsValidId(customerId))
         {
@@ -33,7 +36,9 @@ public static class CustomersApi
         }
 
         var audience = EngineClaims.SeesCustomerView(user) ? OfferAudience.Customer : OfferAudience.Bank;
-        var json = (await grains.GetGrain<ICustomerGrain>(customerId).GetOffersJson(audience)).Value;
+        var json = localReads.TryGet(customerId, audience, time.GetUtcNow(), out var published)
+            ? published
+            : (await grains.GetGrain<ICustomerGrain>(customerId).GetOffersJson(audience)).Value;
         return json is null ? ApiValidation.UnknownCustomer(customerId) : TypedResults.Bytes(json, "application/json");
     }
 }
