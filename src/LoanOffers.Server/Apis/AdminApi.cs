@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
@@ -67,11 +66,7 @@ public static class AdminApi
         var program = grains.GetGrain<IProgramGrain>(programId);
         var before = await program.GetConfig();
         var after = await program.Configure(parsed.Config);
-        var beforeJson = before is null ? null : JsonSerializer.Serialize(before, ApiJson.Options);
-        var afterJson = JsonSerializer.Serialize(after, ApiJson.Options);
-        await audit.AppendAsync(new AuditRecord(
-            AuditActors.Of(request.HttpContext), AuditActions.ProgramConfigured, programId, beforeJson, afterJson, JsonChanges.Between(beforeJson, afterJson)),
-            CancellationToken.None);
+        await audit.AppendAsync(AuditRecords.ProgramConfigured(AuditActors.Of(request.HttpContext), before, after), CancellationToken.None);
         return TypedResults.Ok(after);
     }
 
@@ -114,9 +109,7 @@ public static class AdminApi
                 extensions: new Dictionary<string, object?> { ["runId"] = result.Run.RunId });
         }
 
-        await audit.AppendAsync(new AuditRecord(
-            AuditActors.Of(context), AuditActions.RunStarted, $"{programId}/{result.Run.RunId}", null, JsonSerializer.Serialize(result.Run, ApiJson.Options), []),
-            CancellationToken.None);
+        await audit.AppendAsync(AuditRecords.RunStarted(AuditActors.Of(context), programId, result.Run), CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/admin/programs/{programId}/runs/{result.Run.RunId}", result.Run);
     }
 

@@ -18,6 +18,9 @@ public static class DemoCommand
 {
     public const int DefaultCustomers = 10_000;
 
+    /// <summary>Who the audit trail names for what the demo itself configures and starts.</summary>
+    private static readonly AuditActor DemoActor = new("demo", "system", null);
+
     /// <summary>The host's configuration arguments: <c>--fresh</c> becomes <c>Azurite:Fresh</c>, the demo's own switches stay here.</summary>
     public static string[] HostArguments(string[] demoArgs)
     {
@@ -66,10 +69,14 @@ public static class DemoCommand
             })],
         };
         var program = grains.GetGrain<IProgramGrain>(demo.ProgramId);
+        var audit = app.Services.GetRequiredService<AuditTrail>();
+        var before = await program.GetConfig();
         var config = await program.Configure(demo);
+        await audit.AppendAsync(AuditRecords.ProgramConfigured(DemoActor, before, config));
         Console.WriteLine($"Program '{config.ProgramId}' v{config.Version} loaded (seed 000, {customers:N0} synthetic customers). Running one batch...");
 
         var started = await program.StartRun();
+        await audit.AppendAsync(AuditRecords.RunStarted(DemoActor, config.ProgramId, started.Run));
         var run = started.Run;
         while (run.State == RunState.Running)
         {
@@ -134,6 +141,7 @@ public static class DemoCommand
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ADMIN_TOKEN\" '{baseUrl}/api/v1/admin/programs/{config.ProgramId}/candidates?tier=excellent&minScore=0.8&limit=10'");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/programs/{config.ProgramId}/runs");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $MODEL_OPS_TOKEN\" {baseUrl}/api/v1/admin/models");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/audit");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/openapi/v1.json");
     }
 
