@@ -34,7 +34,8 @@ public sealed record CustomerState
 public sealed class CustomerGrain(
     [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
     ICreditScoringService scoring,
-    LocalOfferReads localReads) : Grain, ICustomerGrain
+    LocalOfferReads localReads,
+    TimeProvider time) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
 
@@ -112,11 +113,11 @@ public sealed class CustomerGrain(
         return Task.CompletedTask;
     }
 
-    public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(DateTimeOffset.UtcNow));
+    public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(time.GetUtcNow()));
 
     public Task<Immutable<byte[]?>> GetOffersJson(OfferAudience audience)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         if (now >= _offersJsonValidUntil)
         {
             var offers = ActiveOffers(now);

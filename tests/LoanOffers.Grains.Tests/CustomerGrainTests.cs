@@ -6,7 +6,11 @@ namespace LoanOffers.Grains.Tests;
 [Collection(EngineCollection.Name)]
 public sealed class CustomerGrainTests(EngineClusterFixture fixture)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+    /// <summary>
+    /// The engine's clock at the start of the run (the grains read offers' expiry against it), so no test depends on
+    /// the date it runs on.
+    /// </summary>
+    private static readonly DateTimeOffset Now = TimeProvider.System.GetUtcNow();
 
     /// <summary>The strongest synthetic customer who passes every filter of the demo program: one the models approve.</summary>
     private static CustomerProfile Qualified(string id)
