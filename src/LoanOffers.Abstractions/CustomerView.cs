@@ -13,6 +13,7 @@ public enum OfferAudience { Bank, Customer }
 /// </summary>
 public sealed record CustomerOfferTerms(
     string OfferId,
+    string ProgramId,
     decimal Amount,
     int Tenure,
     decimal Roi,
@@ -24,12 +25,12 @@ public sealed record CustomerOfferTerms(
     DateTimeOffset ExpiresAt)
 {
     public static CustomerOfferTerms From(LoanOffer offer) => new(
-        offer.OfferId, offer.Amount, offer.Tenure, offer.Roi, offer.Apr, offer.ProcessingFee, offer.MonthlyPayment, offer.TotalRepayable, offer.Rank, offer.ExpiresAt);
+        offer.OfferId, offer.ProgramId, offer.Amount, offer.Tenure, offer.Roi, offer.Apr, offer.ProcessingFee, offer.MonthlyPayment, offer.TotalRepayable, offer.Rank, offer.ExpiresAt);
 }
 
 /// <summary>A customer's live offers as the customer's app sees them.</summary>
-public sealed record CustomerOffersView(string CustomerId, string ProgramId, DateTimeOffset EvaluatedAt, IReadOnlyList<CustomerOfferTerms> Offers)
+public sealed record CustomerOffersView(string CustomerId, DateTimeOffset EvaluatedAt, IReadOnlyList<CustomerOfferTerms> Offers, string? NoOfferReason)
 {
     public static CustomerOffersView From(CustomerOffers offers) =>
-        new(offers.CustomerId, offers.ProgramId, offers.EvaluatedAt, [.. offers.Offers.Select(CustomerOfferTerms.From)]);
+        new(offers.CustomerId, offers.EvaluatedAt, [.. offers.Offers.Select(CustomerOfferTerms.From)], offers.NoOfferReason);
 }

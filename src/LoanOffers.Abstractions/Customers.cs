@@ -35,8 +35,9 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RealTimeOffers?> RequestOffers(OfferRequestCommand command);
 
+    /// <summary>The customer's latest decision in <paramref name="programId"/>; null when that program never evaluated it.</summary>
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
-    Task<CustomerDecision?> GetDecision();
+    Task<CustomerDecision?> GetDecision(string programId);
 
     /// <summary>The customer's recent contacts (offers made), oldest first.</summary>
     [ReadOnly]
@@ -79,14 +80,20 @@ public sealed record CandidateEntry(
     DateTimeOffset OfferedAt,
     DateTimeOffset ExpiresAt);
 
+/// <summary>
+/// A customer's live offers across every program, ranked together (each names its program), when the customer was
+/// last evaluated, and when there is none, why in words safe to show the customer.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.CustomerOffers")]
 public sealed record CustomerOffers(
     string CustomerId,
-    string ProgramId,
-    string? Tier,
     DateTimeOffset EvaluatedAt,
-    string RunId,
-    IReadOnlyList<LoanOffer> Offers);
+    IReadOnlyList<LoanOffer> Offers,
+    string? NoOfferReason)
+{
+    public const string NoLiveOffers =
+        "You have no pre-approved loan offers right now. We look again regularly; this has no impact on your credit score.";
+}
 
 [GenerateSerializer, Immutable, Alias("loanoffers.RealTimeOffers")]
 public sealed record RealTimeOffers(

@@ -1,6 +1,7 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Scoring;
+using System.Collections.Immutable;
 using System.Text.Json;
 using Orleans;
 using Orleans.Concurrency;
@@ -8,22 +9,41 @@ using Orleans.Placement;
 
 namespace LoanOffers.Grains;
 
-/// <summary>Everything the engine knows of one customer, written once per run as one row.</summary>
-[GenerateSerializer, Immutable, Alias("loanoffers.CustomerState")]
-public sealed record CustomerState
+/// <summary>A customer's standing in one program: its latest decision and the offers that program has live.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ProgramStanding")]
+public sealed record ProgramStanding
 {
-    [Id(0)] public CustomerProfile? Profile { get; init; }
-    [Id(1)] public CustomerDecision? Decision { get; init; }
-    [Id(2)] public string? LastRunId { get; init; }
+    [Id(0)] public required CustomerDecision Decision { get; init; }
+
     /// <summary>
     /// Offers of an earlier run that are still live after a later decision without offers; empty while the latest
     /// decision holds the live offers itself, so a row never carries the same offers twice.
     /// </summary>
-    [Id(3)] public IReadOnlyList<LoanOffer> EarlierOffers { get; init; } = [];
-    [Id(4)] public string? OffersRunId { get; init; }
+    [Id(1)] public IReadOnlyList<LoanOffer> EarlierOffers { get; init; } = [];
+
+    [Id(2)] public string? OffersRunId { get; init; }
+
+    [Id(3)] public CandidateEntry? IndexedCandidate { get; init; }
+
+    /// <summary>The offers of this program that are live, before their expiry is checked.</summary>
+    public IReadOnlyList<LoanOffer> LiveOffers => OffersRunId == Decision.RunId ? Decision.Offers : EarlierOffers;
+}
+
+/// <summary>
+/// Everything the engine knows of one customer, written once per run as one row: the profile, a standing per program
+/// (run ids are a program's own, so programs never read each other's decisions), and what spans all programs: when
+/// the customer was last offered anything (the 90-day window) and the contact history.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerState")]
+public sealed record CustomerState
+{
+    [Id(0)] public CustomerProfile? Profile { get; init; }
+
     [Id(5)] public DateTimeOffset? LastOfferAt { get; init; }
-    [Id(6)] public CandidateEntry? IndexedCandidate { get; init; }
+
     [Id(7)] public IReadOnlyList<ContactRecord> ContactHistory { get; init; } = [];
+
+    [Id(8)] public ImmutableDictionary<string, ProgramStanding> Programs { get; init; } = ImmutableDictionary<string, ProgramStanding>.Empty.WithComparers(StringComparer.Ordinal);
 }
 
 /// <remarks>
@@ -46,9 +66,11 @@ public sealed class CustomerGrain(
     public async Task<CustomerEvaluation> Evaluate(EvaluateCustomer command)
     {
         var current = state.State;
-        if (current.LastRunId == command.RunId && current.Decision is { } stored)
+        var programId = command.Program.ProgramId;
+        var standing = current.Programs.GetValueOrDefault(programId);
+        if (standing?.Decision.RunId == command.RunId)
         {
-            return Summarize(stored, current.IndexedCandidate, replaced: null, fromStoredDecision: true);
+            return Summarize(standing.Decision, standing.IndexedCandidate, replaced: null, fromStoredDecision: true);
         }
 
         // The source does not know which offers this engine made; the grain does, and it wins for the 90-day window.
@@ -60,30 +82,31 @@ public sealed class CustomerGrain(
             new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Now = command.Now, RunId = command.RunId },
             chain);
 
-        var next = current with
+        var nextStanding = new ProgramStanding
         {
-            Profile = profile,
             Decision = decision,
-            LastRunId = command.RunId,
-            EarlierOffers = current.Decision?.RunId == current.OffersRunId ? current.Decision?.Offers ?? [] : current.EarlierOffers,
+            EarlierOffers = standing?.LiveOffers ?? [],
+            OffersRunId = standing?.OffersRunId,
+            IndexedCandidate = standing?.IndexedCandidate,
         };
+        var next = current with { Profile = profile };
         CandidateEntry? replaced = null;
         if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
         {
             var best = decision.Offers[0];
             var candidate = new CandidateEntry(
-                command.Program.ProgramId, profile.CustomerId, decision.Tier ?? best.Tier, decision.ApprovalProbability ?? 0,
+                programId, profile.CustomerId, decision.Tier ?? best.Tier, decision.ApprovalProbability ?? 0,
                 best.Amount, best.Roi, best.Apr, command.Now, best.ExpiresAt);
-            replaced = current.IndexedCandidate;
+            replaced = standing?.IndexedCandidate;
+            nextStanding = nextStanding with { EarlierOffers = [], OffersRunId = command.RunId, IndexedCandidate = candidate };
             next = next with
             {
-                EarlierOffers = [],
-                OffersRunId = command.RunId,
                 LastOfferAt = command.Now,
-                IndexedCandidate = candidate,
-                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(command.Now, command.Program.ProgramId, command.RunId, "pre-approved-offer", best.Amount)],
+                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(command.Now, programId, command.RunId, "pre-approved-offer", best.Amount)],
             };
         }
+
+        next = next with { Programs = current.Programs.SetItem(programId, nextStanding) };
 
         // Nothing may be served from the answer published for the old state once the new one can be read.
         localReads.Withdraw(this.GetPrimaryKeyString());
@@ -104,7 +127,7 @@ public sealed class CustomerGrain(
 
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
         DeactivateOnIdle();
-        return Summarize(decision, next.IndexedCandidate, replaced, fromStoredDecision: false);
+        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -160,22 +183,32 @@ public sealed class CustomerGrain(
             decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons);
     }
 
-    public Task<CustomerDecision?> GetDecision() => Task.FromResult(state.State.Decision);
+    public Task<CustomerDecision?> GetDecision(string programId) => Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Decision);
 
     public Task<IReadOnlyList<ContactRecord>> GetContacts() => Task.FromResult(state.State.ContactHistory);
 
+    /// <summary>The live offers of every program, best expected value first and ranked across programs.</summary>
     private CustomerOffers? ActiveOffers(DateTimeOffset now)
     {
         var current = state.State;
-        if (current.Decision is null || current.Profile is null)
+        if (current.Profile is null || current.Programs.IsEmpty)
         {
             return null;
         }
 
-        var live = current.OffersRunId == current.Decision.RunId ? current.Decision.Offers : current.EarlierOffers;
-        var active = live.Where(offer => offer.ExpiresAt > now).ToList();
+        var live = current.Programs.Values
+            .SelectMany(standing => standing.LiveOffers)
+            .Where(offer => offer.ExpiresAt > now)
+            .OrderByDescending(offer => offer.ExpectedValue)
+            .ThenBy(offer => offer.ProgramId, StringComparer.Ordinal)
+            .ThenBy(offer => offer.Rank)
+            .Select((offer, index) => offer with { Rank = index + 1 })
+            .ToList();
         return new CustomerOffers(
-            current.Profile.CustomerId, current.Decision.ProgramId, current.IndexedCandidate?.Tier, current.Decision.EvaluatedAt, current.OffersRunId ?? current.Decision.RunId, active);
+            current.Profile.CustomerId,
+            current.Programs.Values.Max(standing => standing.Decision.EvaluatedAt),
+            live,
+            live.Count == 0 ? CustomerOffers.NoLiveOffers : null);
     }
 
     private static CustomerEvaluation Summarize(CustomerDecision decision, CandidateEntry? candidate, CandidateEntry? replaced, bool fromStoredDecision) => new(

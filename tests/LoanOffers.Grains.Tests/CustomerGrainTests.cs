@@ -34,14 +34,14 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
         var command = new EvaluateCustomer("run-1", program, Qualified(id), Now);
 
         var first = await customer.Evaluate(command);
-        var firstDecision = await customer.GetDecision();
+        var firstDecision = await customer.GetDecision(program.ProgramId);
         var second = await customer.Evaluate(command with { Now = Now.AddHours(1) });
 
         Assert.Equal(DecisionOutcome.Offered, first.Outcome);
         Assert.False(first.FromStoredDecision);
         Assert.True(second.FromStoredDecision);
         Assert.Equal(first.Candidate, second.Candidate);
-        var storedDecision = await customer.GetDecision();
+        var storedDecision = await customer.GetDecision(program.ProgramId);
         Assert.Equal(firstDecision!.EvaluatedAt, storedDecision!.EvaluatedAt);
         Assert.Equal(firstDecision.Offers, storedDecision.Offers);
         Assert.NotEmpty(firstDecision!.ModelScores);
@@ -63,7 +63,7 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
         var offers = await customer.GetOffers();
         Assert.NotNull(offers);
         Assert.Empty(offers.Offers);
-        var decision = await customer.GetDecision();
+        var decision = await customer.GetDecision(program.ProgramId);
         Assert.Contains("OPT", decision!.FilterResult.ReasonCode, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -74,14 +74,15 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
         var id = "window-" + Guid.NewGuid().ToString("N")[..10];
         var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
         await customer.Evaluate(new EvaluateCustomer("week-1", program, Qualified(id), Now));
+        var weekOne = await customer.GetDecision(program.ProgramId);
 
         var nextWeek = await customer.Evaluate(new EvaluateCustomer("week-2", program, Qualified(id), Now.AddDays(7)));
 
         Assert.Equal(DecisionOutcome.Rejected, nextWeek.Outcome);
         Assert.Equal("eligibility", nextWeek.RejectedBy);
         var offers = await customer.GetOffers();
-        Assert.Equal("week-1", offers!.RunId);
-        Assert.NotEmpty(offers.Offers);
+        Assert.NotNull(offers);
+        Assert.Equal(weekOne!.Offers.Select(offer => offer.OfferId).Order(), offers.Offers.Select(offer => offer.OfferId).Order());
         Assert.Equal(Enumerable.Range(1, offers.Offers.Count), offers.Offers.Select(offer => offer.Rank));
     }
 
@@ -109,5 +110,50 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
         Assert.NotEmpty(offers.Offers);
         Assert.All(offers.Offers, offer => Assert.True(offer.Amount <= cap));
         Assert.NotEmpty(offers.Adjustments);
+    }
+
+    [Fact]
+    public async Task Two_programs_on_the_same_schedule_keep_their_own_decisions_offers_and_index_rows()
+    {
+        var first = EngineClusterFixture.DemoProgram(1) with { ProgramId = "first-" + Guid.NewGuid().ToString("N")[..6] };
+        var second = first with { ProgramId = "second-" + Guid.NewGuid().ToString("N")[..6] };
+        var id = "two-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
+        const string sameRunId = "scheduled-20261123T0200Z";
+
+        var byFirst = await customer.Evaluate(new EvaluateCustomer(sameRunId, first, Qualified(id), Now));
+        var bySecond = await customer.Evaluate(new EvaluateCustomer(sameRunId, second, Qualified(id), Now));
+        var firstAgain = await customer.Evaluate(new EvaluateCustomer(sameRunId, first, Qualified(id), Now.AddMinutes(5)));
+
+        Assert.Equal(DecisionOutcome.Offered, byFirst.Outcome);
+        Assert.Equal(first.ProgramId, byFirst.Candidate!.ProgramId);
+        Assert.False(bySecond.FromStoredDecision, "The second program must not get the first program's decision for the same run id.");
+        Assert.Equal(DecisionOutcome.Rejected, bySecond.Outcome);
+        Assert.Null(bySecond.ReplacedCandidate);
+        Assert.True(firstAgain.FromStoredDecision);
+        Assert.Equal(byFirst.Candidate, firstAgain.Candidate);
+        Assert.Equal("RECENT_OFFER", (await customer.GetDecision(second.ProgramId))!.FilterResult.ReasonCode);
+        Assert.Equal(DecisionOutcome.Offered, (await customer.GetDecision(first.ProgramId))!.Outcome);
+        var offers = await customer.GetOffers();
+        Assert.All(offers!.Offers, offer => Assert.Equal(first.ProgramId, offer.ProgramId));
+        Assert.Single(await customer.GetContacts(), contact => contact.RunId == sameRunId);
+    }
+
+    [Fact]
+    public async Task Offers_of_several_programs_are_ranked_together_each_naming_its_program()
+    {
+        // The first program's offers live 200 days, so they are still live when the 90-day window lets the second offer.
+        var first = EngineClusterFixture.DemoProgram(1) with { ProgramId = "rank-a-" + Guid.NewGuid().ToString("N")[..6], CandidateTtlDays = 200 };
+        var second = EngineClusterFixture.DemoProgram(1) with { ProgramId = "rank-b-" + Guid.NewGuid().ToString("N")[..6] };
+        var id = "ranked-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
+
+        await customer.Evaluate(new EvaluateCustomer("run-1", first, Qualified(id), Now.AddDays(-100)));
+        await customer.Evaluate(new EvaluateCustomer("run-1", second, Qualified(id), Now));
+
+        var offers = (await customer.GetOffers())!.Offers;
+        Assert.Equal([first.ProgramId, second.ProgramId], offers.Select(offer => offer.ProgramId).Distinct().Order());
+        Assert.Equal(Enumerable.Range(1, offers.Count), offers.Select(offer => offer.Rank));
+        Assert.Equal(offers.Select(offer => offer.ExpectedValue).OrderDescending(), offers.Select(offer => offer.ExpectedValue));
     }
 }

@@ -105,6 +105,7 @@ public sealed class ApiTests(EngineApiFactory factory)
         var ranked = offers.GetProperty("offers").EnumerateArray().ToList();
         Assert.Equal(Enumerable.Range(1, ranked.Count), ranked.Select(o => o.GetProperty("rank").GetInt32()));
         Assert.All(ranked, o => Assert.True(o.GetProperty("amount").GetDecimal() <= 50_000m));
+        Assert.All(ranked, o => Assert.Equal(programId, o.GetProperty("programId").GetString()));
 
         var realTime = await _offers.PostAsJsonAsync("/api/v1/offers", new { userId = customerId, requestedAmount = 20_000, requestedTenure = 36, programId });
         Assert.Equal(HttpStatusCode.OK, realTime.StatusCode);

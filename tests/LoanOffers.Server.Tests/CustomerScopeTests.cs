@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LoanOffers.Abstractions;
 using LoanOffers.Server.Apis;
 using LoanOffers.Server.Security;
 
@@ -49,6 +50,19 @@ public sealed class CustomerScopeTests(EngineApiFactory factory) : IAsyncLifetim
         Assert.All(terms, offer => Assert.True(offer.GetProperty("apr").GetDecimal() > 0));
         Assert.True(bankView.GetProperty("offers")[0].TryGetProperty("expectedValue", out _), "The bank's own view keeps the internal figures.");
         Assert.False(offers.TryGetProperty("tier", out _));
+        Assert.All(terms, offer => Assert.Equal(_programId, offer.GetProperty("programId").GetString()));
+    }
+
+    [Fact]
+    public async Task A_customer_the_run_did_not_offer_is_told_so_in_customer_safe_words()
+    {
+        var rejected = await FirstRejectedAsync();
+        using var customer = factory.CreateClient(EngineRoles.Customer, rejected.CustomerId);
+
+        var offers = await customer.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{rejected.CustomerId}/offers");
+
+        Assert.Equal(0, offers.GetProperty("offers").GetArrayLength());
+        Assert.Equal(CustomerOffers.NoLiveOffers, offers.GetProperty("noOfferReason").GetString());
     }
 
     [Fact]

@@ -7,6 +7,7 @@ namespace LoanOffers.Domain;
 /// TILA APR with the processing fee, <see cref="Tenure"/> months. <see cref="TotalRepayable"/> is the sum of the
 /// payments (the fee is deducted from the proceeds, not added). <see cref="ExpectedValue"/> is conversion x
 /// risk-adjusted margin and <see cref="RiskImpact"/> the expected credit loss over the life of the loan, both in dollars.
+/// <see cref="ProgramId"/> names the program that made it, so a customer's offers of several programs stay apart.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.LoanOffer")]
 public sealed record LoanOffer(
@@ -23,7 +24,8 @@ public sealed record LoanOffer(
     double ConversionProbability,
     decimal ExpectedValue,
     decimal RiskImpact,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string ProgramId);
 
 /// <summary>Why the offers differ from what was asked, e.g. <c>REQUESTED_AMOUNT_ABOVE_TIER_MAX</c>.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.OfferAdjustment")]

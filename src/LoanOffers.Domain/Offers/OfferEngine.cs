@@ -145,7 +145,8 @@ public static class OfferEngine
             conversion,
             LoanMath.RoundMoney((decimal)conversion * margin),
             expectedLoss,
-            request.Now.AddDays(request.TtlDays));
+            request.Now.AddDays(request.TtlDays),
+            request.ProgramId);
     }
 
     // The same customer, program version and terms always give the same id, so re-runs overwrite rather than duplicate.
