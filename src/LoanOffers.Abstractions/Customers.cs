@@ -39,6 +39,11 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecision?> GetDecision(string programId);
 
+    /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
+    [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<IReadOnlyList<OfferWithdrawal>> GetWithdrawals(string programId);
+
     /// <summary>The customer's recent contacts (offers made), oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
@@ -65,7 +70,15 @@ public sealed record CustomerEvaluation(
     int OffersMade,
     CandidateEntry? Candidate,
     CandidateEntry? ReplacedCandidate,
-    bool FromStoredDecision);
+    bool FromStoredDecision)
+{
+    /// <summary>Live offers this evaluation withdrew because the customer no longer qualifies.</summary>
+    [Id(8)] public int OffersWithdrawn { get; init; }
+}
+
+/// <summary>Offers a program withdrew, when, in which run, and why (the filter's reason code, or NO_OFFER).</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.OfferWithdrawal")]
+public sealed record OfferWithdrawal(DateTimeOffset At, string RunId, string ReasonCode, string Reason, IReadOnlyList<string> OfferIds);
 
 /// <summary>One row of the candidate index (seed 000's GSIs): the best offer of an offered customer.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.CandidateEntry")]

@@ -45,7 +45,11 @@ public sealed record PartitionReport(
     int Replayed,
     IReadOnlyDictionary<string, int> RejectedByFilter,
     IReadOnlyDictionary<string, int> OffersByTier,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>Customers whose live offers the run withdrew.</summary>
+    [Id(10)] public int Withdrawn { get; init; }
+}
 
 /// <summary>
 /// A worker's answer to a poll: finished partitions, and a failure that stopped it (transient ones pause the run).

@@ -71,6 +71,9 @@ public sealed record RunStatus
 
     /// <summary>How many times the run paused for a transient fault and carried on.</summary>
     [Id(24)] public int Pauses { get; init; }
+
+    /// <summary>Customers whose earlier offers from this program the run withdrew, because they no longer qualify.</summary>
+    [Id(25)] public int Withdrawn { get; init; }
 }
 
 /// <summary>Why a run waits, since when, and when it tries again.</summary>

@@ -25,6 +25,9 @@ public sealed record ProgramStanding
 
     [Id(3)] public CandidateEntry? IndexedCandidate { get; init; }
 
+    /// <summary>The offers this program withdrew because a later run no longer qualified the customer, newest last.</summary>
+    [Id(4)] public IReadOnlyList<OfferWithdrawal> Withdrawals { get; init; } = [];
+
     /// <summary>The offers of this program that are live, before their expiry is checked.</summary>
     public IReadOnlyList<LoanOffer> LiveOffers => OffersRunId == Decision.RunId ? Decision.Offers : EarlierOffers;
 }
@@ -58,6 +61,7 @@ public sealed class CustomerGrain(
     TimeProvider time) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
+    private const int WithdrawalHistoryLimit = 20;
 
     private Immutable<byte[]?> _offersJson;
     private Immutable<byte[]?> _customerOffersJson;
@@ -88,9 +92,28 @@ public sealed class CustomerGrain(
             EarlierOffers = standing?.LiveOffers ?? [],
             OffersRunId = standing?.OffersRunId,
             IndexedCandidate = standing?.IndexedCandidate,
+            Withdrawals = standing?.Withdrawals ?? [],
         };
         var next = current with { Profile = profile };
         CandidateEntry? replaced = null;
+        var withdrawn = 0;
+        if (NoLongerQualifies(decision) && standing?.LiveOffers.Where(offer => offer.ExpiresAt > command.Now).ToList() is { Count: > 0 } live)
+        {
+            // Offers stand only while the customer meets what they were made on; the contact window is not such a
+            // criterion (it only stops a new solicitation), so a window rejection keeps the offers.
+            withdrawn = live.Count;
+            replaced = standing.IndexedCandidate;
+            nextStanding = nextStanding with
+            {
+                EarlierOffers = [],
+                OffersRunId = null,
+                IndexedCandidate = null,
+                Withdrawals = [.. nextStanding.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1), new OfferWithdrawal(
+                    command.Now, command.RunId, decision.FilterResult.Passed ? "NO_OFFER" : decision.FilterResult.ReasonCode ?? "REJECTED",
+                    decision.Reasons.LastOrDefault() ?? string.Empty, [.. live.Select(offer => offer.OfferId)])],
+            };
+        }
+
         if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
         {
             var best = decision.Offers[0];
@@ -127,7 +150,7 @@ public sealed class CustomerGrain(
 
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
         DeactivateOnIdle();
-        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false);
+        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false) with { OffersWithdrawn = withdrawn };
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -185,6 +208,9 @@ public sealed class CustomerGrain(
 
     public Task<CustomerDecision?> GetDecision(string programId) => Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Decision);
 
+    public Task<IReadOnlyList<OfferWithdrawal>> GetWithdrawals(string programId) =>
+        Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Withdrawals ?? []);
+
     public Task<IReadOnlyList<ContactRecord>> GetContacts() => Task.FromResult(state.State.ContactHistory);
 
     /// <summary>The live offers of every program, best expected value first and ranked across programs.</summary>
@@ -220,6 +246,9 @@ public sealed class CustomerGrain(
         decision.Outcome == DecisionOutcome.Offered ? candidate : null,
         replaced,
         fromStoredDecision);
+
+    private static bool NoLongerQualifies(CustomerDecision decision) =>
+        decision.Outcome != DecisionOutcome.Offered && decision.FilterResult.ReasonCode != FilterReasonCodes.RecentOffer;
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -17,6 +17,7 @@ public sealed class LiveProgress
     private int _offersMade;
     private int _errors;
     private int _replayed;
+    private int _withdrawn;
 
     public LiveProgress(RunStatus checkpoint)
     {
@@ -27,6 +28,7 @@ public sealed class LiveProgress
         _offersMade = checkpoint.OffersMade;
         _errors = checkpoint.Errors;
         _replayed = checkpoint.ReplayedDecisions;
+        _withdrawn = checkpoint.Withdrawn;
         _rejectedByFilter = new ConcurrentDictionary<string, int>(checkpoint.RejectedByFilter);
         _offersByTier = new ConcurrentDictionary<string, int>(checkpoint.OffersByTier);
     }
@@ -40,6 +42,7 @@ public sealed class LiveProgress
         Interlocked.Add(ref _offersMade, report.OffersMade);
         Interlocked.Add(ref _errors, report.Errors);
         Interlocked.Add(ref _replayed, report.Replayed);
+        Interlocked.Add(ref _withdrawn, report.Withdrawn);
         foreach (var (filter, count) in report.RejectedByFilter)
         {
             _rejectedByFilter.AddOrUpdate(filter, count, (_, total) => total + count);
@@ -73,6 +76,7 @@ public sealed class LiveProgress
         OffersMade = Volatile.Read(ref _offersMade),
         Errors = Volatile.Read(ref _errors),
         ReplayedDecisions = Volatile.Read(ref _replayed),
+        Withdrawn = Volatile.Read(ref _withdrawn),
         RejectedByFilter = new SortedDictionary<string, int>(_rejectedByFilter),
         OffersByTier = new SortedDictionary<string, int>(_offersByTier),
     };

@@ -51,7 +51,7 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
     {
         var rejected = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var tiers = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        int offered = 0, noOffer = 0, offersMade = 0, errors = 0, replayed = 0;
+        int offered = 0, noOffer = 0, offersMade = 0, errors = 0, replayed = 0, withdrawn = 0;
         string? lastError = null;
         foreach (var result in results)
         {
@@ -63,6 +63,7 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
             }
 
             replayed += evaluation.FromStoredDecision ? 1 : 0;
+            withdrawn += evaluation.OffersWithdrawn > 0 ? 1 : 0;
             switch (evaluation.Outcome)
             {
                 case DecisionOutcome.Offered:
@@ -79,7 +80,7 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
             }
         }
 
-        return new PartitionReport(position, results.Count, offered, noOffer, offersMade, errors, replayed, rejected, tiers, lastError);
+        return new PartitionReport(position, results.Count, offered, noOffer, offersMade, errors, replayed, rejected, tiers, lastError) { Withdrawn = withdrawn };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} failed in run {RunId}")]

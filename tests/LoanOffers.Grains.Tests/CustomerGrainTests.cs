@@ -156,4 +156,27 @@ public sealed class CustomerGrainTests(EngineClusterFixture fixture)
         Assert.Equal(Enumerable.Range(1, offers.Count), offers.Select(offer => offer.Rank));
         Assert.Equal(offers.Select(offer => offer.ExpectedValue).OrderDescending(), offers.Select(offer => offer.ExpectedValue));
     }
+
+    [Fact]
+    public async Task A_run_that_no_longer_qualifies_the_customer_withdraws_the_programs_offers_and_index_row_and_says_why()
+    {
+        var program = EngineClusterFixture.DemoProgram(1) with { ProgramId = "withdraw-" + Guid.NewGuid().ToString("N")[..6] };
+        var id = "withdrawn-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
+        var offered = await customer.Evaluate(new EvaluateCustomer("week-1", program, Qualified(id), Now));
+        var madeOffers = (await customer.GetOffers())!.Offers.Select(offer => offer.OfferId).Order().ToList();
+
+        var optedOut = await customer.Evaluate(new EvaluateCustomer("week-2", program, Qualified(id) with { PrescreenOptOut = true }, Now.AddDays(7)));
+
+        Assert.Equal(DecisionOutcome.Rejected, optedOut.Outcome);
+        Assert.Equal(offered.Candidate, optedOut.ReplacedCandidate);
+        Assert.Null(optedOut.Candidate);
+        Assert.True(optedOut.OffersWithdrawn > 0);
+        var offers = await customer.GetOffers();
+        Assert.Empty(offers!.Offers);
+        Assert.Equal(CustomerOffers.NoLiveOffers, offers.NoOfferReason);
+        var withdrawal = Assert.Single(await customer.GetWithdrawals(program.ProgramId));
+        Assert.Equal(("week-2", "PRESCREEN_OPT_OUT"), (withdrawal.RunId, withdrawal.ReasonCode));
+        Assert.Equal(madeOffers, withdrawal.OfferIds.Order());
+    }
 }

@@ -104,6 +104,13 @@ internal sealed class AffordabilityFilter(string filterId, FilterParameters para
     }
 }
 
+/// <summary>Reason codes other parts of the engine act on.</summary>
+public static class FilterReasonCodes
+{
+    /// <summary>Offered within the contact window: no new solicitation, but offers already made still stand.</summary>
+    public const string RecentOffer = "RECENT_OFFER";
+}
+
 /// <summary>
 /// Prescreen opt-outs are never offered (FCRA), nor customers offered within the last <c>windowDays</c> days.
 /// The window is half-open: an offer made exactly <c>windowDays</c> days ago no longer blocks a new one.
@@ -122,7 +129,7 @@ internal sealed class EligibilityFilter(string filterId, FilterParameters parame
         }
 
         return profile.LastOfferAt is { } lastOfferAt && now - lastOfferAt < TimeSpan.FromDays(_windowDays)
-            ? Reject("RECENT_OFFER", $"Last offer on {lastOfferAt:yyyy-MM-dd} is within the {_windowDays}-day window.")
+            ? Reject(FilterReasonCodes.RecentOffer, $"Last offer on {lastOfferAt:yyyy-MM-dd} is within the {_windowDays}-day window.")
             : FilterResult.Pass;
     }
 }

@@ -114,6 +114,7 @@ public static class DemoCommand
         }
 
         Console.WriteLine($"  offers made    {run.OffersMade,10:N0}");
+        Console.WriteLine($"  withdrawn      {run.Withdrawn,10:N0} (earlier offers of customers who no longer qualify)");
         Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
     }
 
