@@ -115,4 +115,5 @@ public sealed record RealTimeOffers(
     IReadOnlyList<LoanOffer> Offers,
     IReadOnlyList<OfferAdjustment> Adjustments,
     string? NoOfferReason,
-    IReadOnlyList<string> Reasons);
+    IReadOnlyList<string> Reasons,
+    string? MatchedOfferId);

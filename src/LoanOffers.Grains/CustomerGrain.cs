@@ -203,7 +203,7 @@ public sealed class CustomerGrain(
             },
             chain);
         return new RealTimeOffers(profile.CustomerId, command.Program.ProgramId, decision.Offers, decision.Adjustments,
-            decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons);
+            decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons, decision.MatchedOfferId);
     }
 
     public Task<CustomerDecision?> GetDecision(string programId) => Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Decision);

@@ -146,4 +146,28 @@ public class OfferEngineTests
         Assert.Empty(set.Offers);
         Assert.Contains("margin", set.NoOfferReason);
     }
+
+    [Fact]
+    public void The_exact_amount_and_tenure_asked_for_come_first_and_are_marked_as_the_match()
+    {
+        var set = OfferEngine.BuildOffers(Request(amount: 20_000m, tenure: 36));
+
+        var first = set.Offers[0];
+        Assert.Equal((20_000m, 36, 1), (first.Amount, first.Tenure, first.Rank));
+        Assert.Equal(first.OfferId, set.MatchedOfferId);
+        Assert.Equal(Enumerable.Range(1, set.Offers.Count), set.Offers.Select(o => o.Rank));
+        Assert.Equal(set.Offers.Skip(1).OrderByDescending(o => o.ExpectedValue).Select(o => o.OfferId), set.Offers.Skip(1).Select(o => o.OfferId));
+        Assert.All(set.Offers, o => Assert.Equal("loan-offer-targeting", o.ProgramId));
+    }
+
+    [Fact]
+    public void A_request_that_cannot_be_offered_as_asked_has_no_match()
+    {
+        var aboveCap = OfferEngine.BuildOffers(Request(amount: 500_000m, tenure: 36));
+        var amountOnly = OfferEngine.BuildOffers(Request(amount: 20_000m));
+
+        Assert.NotEmpty(aboveCap.Offers);
+        Assert.Null(aboveCap.MatchedOfferId);
+        Assert.Null(amountOnly.MatchedOfferId);
+    }
 }

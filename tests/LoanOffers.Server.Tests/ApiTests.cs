@@ -117,6 +117,8 @@ public sealed class ApiTests(EngineApiFactory factory)
         }
 
         Assert.True(first.GetProperty("apr").GetDecimal() > first.GetProperty("roi").GetDecimal());
+        Assert.Equal((20_000m, 36), (first.GetProperty("amount").GetDecimal(), first.GetProperty("tenure").GetInt32()));
+        Assert.Equal(first.GetProperty("offerId").GetString(), body.GetProperty("matchedOfferId").GetString());
     }
 
     [Fact]

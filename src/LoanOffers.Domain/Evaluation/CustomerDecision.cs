@@ -50,4 +50,7 @@ public sealed record CustomerDecision
     [Id(13)] public IReadOnlyList<LoanOffer> Offers { get; init; } = [];
     [Id(14)] public IReadOnlyList<OfferAdjustment> Adjustments { get; init; } = [];
     [Id(15)] public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>For a request of an exact amount and tenure: the offer that matches it, when it could be made.</summary>
+    [Id(16)] public string? MatchedOfferId { get; init; }
 }

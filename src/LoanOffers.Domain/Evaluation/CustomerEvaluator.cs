@@ -88,6 +88,7 @@ public static class CustomerEvaluator
             Behavior = behavior,
             Offers = offers.Offers,
             Adjustments = offers.Adjustments,
+            MatchedOfferId = offers.MatchedOfferId,
             Reasons = reasons,
         };
     }

@@ -33,7 +33,11 @@ public sealed record OfferAdjustment(string Code, string Message);
 
 /// <summary>Offers best first (rank 1 first), the adjustments made to the request, and why there is none if empty.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.OfferSet")]
-public sealed record OfferSet(IReadOnlyList<LoanOffer> Offers, IReadOnlyList<OfferAdjustment> Adjustments, string? NoOfferReason);
+public sealed record OfferSet(IReadOnlyList<LoanOffer> Offers, IReadOnlyList<OfferAdjustment> Adjustments, string? NoOfferReason)
+{
+    /// <summary>The offer with exactly the requested amount and tenure, ranked first; null when they cannot be offered.</summary>
+    [Id(3)] public string? MatchedOfferId { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("loanoffers.OfferRequest")]
 public sealed record OfferRequest

@@ -103,15 +103,20 @@ public static class OfferEngine
             offers.Add(fallback);
         }
 
+        // The exact amount and tenure asked for, when they can be offered, come first: that is what the customer wants.
+        var match = request.RequestedAmount is { } exactAmount && request.RequestedTenure is { } exactTenure
+            ? offers.FirstOrDefault(o => o.Amount == exactAmount && o.Tenure == exactTenure)
+            : null;
         LoanOffer[] ranked =
         [
             .. offers
-                .OrderByDescending(o => o.ExpectedValue)
+                .OrderByDescending(o => o == match)
+                .ThenByDescending(o => o.ExpectedValue)
                 .ThenByDescending(o => o.Amount)
                 .ThenBy(o => o.Tenure)
                 .Select((o, i) => o with { Rank = i + 1 }),
         ];
-        return new OfferSet(ranked, adjustments, null);
+        return new OfferSet(ranked, adjustments, null) { MatchedOfferId = match?.OfferId };
     }
 
     private static LoanOffer? Price(OfferRequest request, decimal amount, int tenure, decimal cap, decimal targetRoi, decimal? requestedAmount)

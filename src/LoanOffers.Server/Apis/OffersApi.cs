@@ -11,13 +11,17 @@ namespace LoanOffers.Server.Apis;
 /// <summary>Seed 003's LoanOfferRequest: offers built now for a requested amount and tenure.</summary>
 public sealed record LoanOfferRequest(string? UserId, decimal? RequestedAmount, int? RequestedTenure, string? ProgramId);
 
-/// <summary>Seed 003's LoanOfferResponse, with the adjustments made to the request and, when empty, why.</summary>
+/// <summary>
+/// Seed 003's LoanOfferResponse, with the adjustments made to the request, when empty why, and the offer that matches
+/// the exact amount and tenure asked for (ranked first), when it could be made.
+/// </summary>
 public sealed record LoanOfferResponse(
     string UserId,
     string ProgramId,
     IReadOnlyList<LoanOffer> Offers,
     IReadOnlyList<OfferAdjustment> Adjustments,
-    string? NoOfferReason);
+    string? NoOfferReason,
+    string? MatchedOfferId);
 
 /// <summary>The same answer as a customer's app sees it: the terms, and when there are none, words safe to show.</summary>
 public sealed record CustomerLoanOfferResponse(
@@ -25,7 +29,8 @@ public sealed record CustomerLoanOfferResponse(
     string ProgramId,
     IReadOnlyList<CustomerOfferTerms> Offers,
     IReadOnlyList<OfferAdjustment> Adjustments,
-    string? NoOfferReason);
+    string? NoOfferReason,
+    string? MatchedOfferId);
 
 public static class OffersApi
 {
@@ -107,7 +112,8 @@ public static class OffersApi
                 offers.ProgramId,
                 [.. offers.Offers.Select(CustomerOfferTerms.From)],
                 offers.Adjustments,
-                offers.Offers.Count == 0 ? CustomerNoOfferReason : null))
-            : TypedResults.Ok(new LoanOfferResponse(offers.CustomerId, offers.ProgramId, offers.Offers, offers.Adjustments, offers.NoOfferReason));
+                offers.Offers.Count == 0 ? CustomerNoOfferReason : null,
+                offers.MatchedOfferId))
+            : TypedResults.Ok(new LoanOfferResponse(offers.CustomerId, offers.ProgramId, offers.Offers, offers.Adjustments, offers.NoOfferReason, offers.MatchedOfferId));
     }
 }
