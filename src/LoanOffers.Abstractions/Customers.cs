@@ -39,6 +39,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecision?> GetDecision(string programId);
 
+    /// <summary>
+    /// Applies one event to the profile (once per event id) and re-checks every live offer against the criteria of the
+    /// program version that made it; an offer the customer no longer meets is withdrawn at once.
+    /// </summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<CustomerEventResult> ApplyEvent(CustomerEvent customerEvent);
+
     /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]

@@ -14,6 +14,10 @@ public interface IProgramGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<ProgramConfig?> GetConfig();
 
+    /// <summary>The configuration as it was at <paramref name="version"/>; null for a version never stored.</summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<ProgramConfig?> GetConfigVersion(int version);
+
     /// <summary>Starts a run now; while another run is going, returns that run instead.</summary>
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RunStartResult> StartRun();

@@ -1,6 +1,7 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Scoring;
+using LoanOffers.Storage.AzureTables;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Orleans;
@@ -28,6 +29,9 @@ public sealed record ProgramStanding
     /// <summary>The offers this program withdrew because a later run no longer qualified the customer, newest last.</summary>
     [Id(4)] public IReadOnlyList<OfferWithdrawal> Withdrawals { get; init; } = [];
 
+    /// <summary>The program version whose criteria the live offers were made on.</summary>
+    [Id(5)] public int OffersConfigVersion { get; init; }
+
     /// <summary>The offers of this program that are live, before their expiry is checked.</summary>
     public IReadOnlyList<LoanOffer> LiveOffers => OffersRunId == Decision.RunId ? Decision.Offers : EarlierOffers;
 }
@@ -46,6 +50,9 @@ public sealed record CustomerState
 
     [Id(7)] public IReadOnlyList<ContactRecord> ContactHistory { get; init; } = [];
 
+    /// <summary>The ids of the latest events applied, so an event sent again is not applied twice.</summary>
+    [Id(9)] public IReadOnlyList<string> AppliedEventIds { get; init; } = [];
+
     [Id(8)] public ImmutableDictionary<string, ProgramStanding> Programs { get; init; } = ImmutableDictionary<string, ProgramStanding>.Empty.WithComparers(StringComparer.Ordinal);
 }
 
@@ -58,10 +65,12 @@ public sealed class CustomerGrain(
     [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
     ICreditScoringService scoring,
     LocalOfferReads localReads,
+    CandidateIndex candidateIndex,
     TimeProvider time) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
     private const int WithdrawalHistoryLimit = 20;
+    private const int AppliedEventLimit = 100;
 
     private Immutable<byte[]?> _offersJson;
     private Immutable<byte[]?> _customerOffersJson;
@@ -91,6 +100,7 @@ public sealed class CustomerGrain(
             Decision = decision,
             EarlierOffers = standing?.LiveOffers ?? [],
             OffersRunId = standing?.OffersRunId,
+            OffersConfigVersion = standing?.OffersConfigVersion ?? 0,
             IndexedCandidate = standing?.IndexedCandidate,
             Withdrawals = standing?.Withdrawals ?? [],
         };
@@ -121,7 +131,7 @@ public sealed class CustomerGrain(
                 programId, profile.CustomerId, decision.Tier ?? best.Tier, decision.ApprovalProbability ?? 0,
                 best.Amount, best.Roi, best.Apr, command.Now, best.ExpiresAt);
             replaced = standing?.IndexedCandidate;
-            nextStanding = nextStanding with { EarlierOffers = [], OffersRunId = command.RunId, IndexedCandidate = candidate };
+            nextStanding = nextStanding with { EarlierOffers = [], OffersRunId = command.RunId, OffersConfigVersion = command.Program.Version, IndexedCandidate = candidate };
             next = next with
             {
                 LastOfferAt = command.Now,
@@ -207,6 +217,87 @@ public sealed class CustomerGrain(
     }
 
     public Task<CustomerDecision?> GetDecision(string programId) => Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Decision);
+
+    public async Task<CustomerEventResult> ApplyEvent(CustomerEvent customerEvent)
+    {
+        var current = state.State;
+        if (current.Profile is null)
+        {
+            return new CustomerEventResult(customerEvent.EventId, Known: false, Applied: false, []);
+        }
+
+        if (current.AppliedEventIds.Contains(customerEvent.EventId))
+        {
+            return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: false, []);
+        }
+
+        var now = time.GetUtcNow();
+        var profile = customerEvent.ApplyTo(current.Profile);
+        var programs = current.Programs;
+        var withdrawn = new List<EventWithdrawal>();
+        var unindexed = new List<CandidateEntry>();
+        foreach (var (programId, standing) in current.Programs)
+        {
+            var live = standing.LiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
+            var program = GrainFactory.GetGrain<IProgramGrain>(programId);
+            if (live.Count == 0 || (await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig()) is not { } criteria)
+            {
+                continue;
+            }
+
+            // A firm offer stands on the criteria it was made on, not on today's configuration; the contact window is
+            // about new solicitations, so it is left out of the re-check.
+            var check = FilterChainCache.For(criteria).Evaluate(profile with { LastOfferAt = null }, now);
+            if (check.Passed)
+            {
+                continue;
+            }
+
+            var code = check.ReasonCode ?? "REJECTED";
+            var offerIds = live.Select(offer => offer.OfferId).ToList();
+            withdrawn.Add(new EventWithdrawal(programId, code, offerIds));
+            if (standing.IndexedCandidate is { } indexed)
+            {
+                unindexed.Add(indexed);
+            }
+
+            programs = programs.SetItem(programId, standing with
+            {
+                EarlierOffers = [],
+                OffersRunId = null,
+                IndexedCandidate = null,
+                Withdrawals = [.. standing.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1),
+                    new OfferWithdrawal(now, "event:" + customerEvent.EventId, code, check.Reason ?? string.Empty, offerIds)],
+            });
+        }
+
+        // The index row goes first: if the state write then fails, the event is refused and applies again when resent.
+        if (unindexed.Count > 0)
+        {
+            await candidateIndex.WriteAsync([], unindexed);
+        }
+
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
+        state.State = current with
+        {
+            Profile = profile,
+            Programs = programs,
+            AppliedEventIds = [.. current.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId],
+        };
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = current;
+            DeactivateOnIdle();
+            throw;
+        }
+
+        return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: true, withdrawn);
+    }
 
     public Task<IReadOnlyList<OfferWithdrawal>> GetWithdrawals(string programId) =>
         Task.FromResult(state.State.Programs.GetValueOrDefault(programId)?.Withdrawals ?? []);

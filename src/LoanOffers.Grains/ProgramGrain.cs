@@ -17,6 +17,12 @@ public sealed record ProgramState
     [Id(3)] public IReadOnlyList<RunStatus> History { get; init; } = [];
     [Id(4)] public DateTimeOffset? ScheduleAnchor { get; init; }
     [Id(5)] public DateTimeOffset? LastPurgeAt { get; init; }
+
+    /// <summary>
+    /// Every configuration before the current one, oldest first: an offer stands on the criteria of the version that
+    /// made it, so those versions are kept.
+    /// </summary>
+    [Id(6)] public IReadOnlyList<ProgramConfig> EarlierVersions { get; init; } = [];
 }
 
 /// <summary>
@@ -68,7 +74,12 @@ public sealed partial class ProgramGrain(
         }
 
         var versioned = config with { Version = (state.State.Config?.Version ?? 0) + 1 };
-        state.State = state.State with { Config = versioned, ScheduleAnchor = state.State.ScheduleAnchor ?? time.GetUtcNow() };
+        state.State = state.State with
+        {
+            Config = versioned,
+            EarlierVersions = state.State.Config is { } previous ? [.. state.State.EarlierVersions, previous] : state.State.EarlierVersions,
+            ScheduleAnchor = state.State.ScheduleAnchor ?? time.GetUtcNow(),
+        };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ScheduleReminder, options.Value.ScheduleCheckPeriod, options.Value.ScheduleCheckPeriod);
         LogConfigured(programId, versioned.Version);
@@ -76,6 +87,9 @@ public sealed partial class ProgramGrain(
     }
 
     public Task<ProgramConfig?> GetConfig() => Task.FromResult(state.State.Config);
+
+    public Task<ProgramConfig?> GetConfigVersion(int version) => Task.FromResult(
+        state.State.Config?.Version == version ? state.State.Config : state.State.EarlierVersions.FirstOrDefault(config => config.Version == version));
 
     public async Task<RunStartResult> StartRun()
     {

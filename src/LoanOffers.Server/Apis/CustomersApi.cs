@@ -1,10 +1,16 @@
 using System.Security.Claims;
+using System.Text.Json;
 using LoanOffers.Abstractions;
+using LoanOffers.Domain;
+using LoanOffers.Storage.AzureTables;
 using LoanOffers.Grains;
 using LoanOffers.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
+
+/// <summary>One change to a customer: <c>eventId</c> makes it apply once; the other fields belong to their kinds.</summary>
+public sealed record CustomerEventRequest(string? EventId, string? Kind, string? Channel, decimal? AnnualIncome, int? Score, string? State);
 
 /// <summary>Client apps: a customer's ranked offers, served from grain state.</summary>
 public static class CustomersApi
@@ -14,7 +20,87 @@ public static class CustomersApi
         var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers)
             .RequireRateLimiting(EngineRateLimits.OfferReads).WithBodyLimit(ApiLimits.NoBody);
         customers.MapGet("/{customerId}/offers", GetOffersAsync).WithName("GetCustomerOffers").Produces<CustomerOffers>();
+        customers.MapPost("/{customerId}/events", PostEventAsync).WithName("PostCustomerEvent").WithBodyLimit(ApiLimits.MaxCommandBytes);
         return app;
+    }
+
+    /// <summary>
+    /// Applies one event to a customer and withdraws, at once, any live offer the customer no longer meets on the
+    /// criteria it was made on. The bank's back end sends any kind; a customer's app only its own consent (opt-out,
+    /// opt-in) for itself.
+    /// </summary>
+    public static async Task<Results<Ok<CustomerEventResult>, ValidationProblem, ProblemHttpResult>> PostEventAsync(
+        string customerId, CustomerEventRequest request, HttpContext context, IGrainFactory grains, AuditTrail audit, TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ApiValidation.IsValidId(customerId))
+        {
+            errors["customerId"] = [$"A customer id is {ApiValidation.IdRule}."];
+        }
+
+        if (!ApiValidation.IsValidId(request.EventId))
+        {
+            errors["eventId"] = [$"eventId is required: {ApiValidation.IdRule}."];
+        }
+
+        if (request.Kind is null || !CustomerEventKinds.All.Contains(request.Kind))
+        {
+            errors["kind"] = [$"kind must be one of {string.Join(", ", CustomerEventKinds.All)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.ChannelOptOut && (request.Channel is null || !CustomerEventKinds.Channels.Contains(request.Channel)))
+        {
+            errors["channel"] = [$"A channel-opt-out names its channel: {string.Join(", ", CustomerEventKinds.Channels)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.OptIn && request.Channel is not null && !CustomerEventKinds.Channels.Contains(request.Channel))
+        {
+            errors["channel"] = [$"An opt-in names no channel (prescreened offers) or one of {string.Join(", ", CustomerEventKinds.Channels)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.IncomeChanged && request.AnnualIncome is not (>= 0 and <= 100_000_000m))
+        {
+            errors["annualIncome"] = ["An income-changed event carries annualIncome, from 0 to 100,000,000."];
+        }
+        else if (request.Kind == CustomerEventKinds.CreditScoreChanged && request.Score is not (>= CustomerProfileValidator.MinCreditScore and <= CustomerProfileValidator.MaxCreditScore))
+        {
+            errors["score"] = [$"A credit-score-changed event carries score, from {CustomerProfileValidator.MinCreditScore} to {CustomerProfileValidator.MaxCreditScore}."];
+        }
+        else if (request.Kind == CustomerEventKinds.AddressChanged
+            && !(request.State is { Length: 2 } code && char.IsAsciiLetterUpper(code[0]) && char.IsAsciiLetterUpper(code[1])))
+        {
+            errors["state"] = ["An address-changed event carries state, a two-letter upper-case code."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiValidation.Invalid(errors);
+        }
+
+        if (!EngineClaims.MayActFor(context.User, customerId))
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        if (EngineClaims.SeesCustomerView(context.User) && !CustomerEventKinds.CustomerConsent.Contains(request.Kind!))
+        {
+            return TypedResults.Problem(
+                $"A customer's app may send only {string.Join(", ", CustomerEventKinds.CustomerConsent)}.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+        }
+
+        var customerEvent = new CustomerEvent(request.EventId!, request.Kind!, time.GetUtcNow(), request.Channel, request.AnnualIncome, request.Score, request.State);
+        var result = await grains.GetGrain<ICustomerGrain>(customerId).ApplyEvent(customerEvent);
+        if (!result.Known)
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        if (result.Applied)
+        {
+            // What changed is named, not its values: the audit trail holds no personal data.
+            await audit.AppendAsync(new AuditRecord(
+                AuditActors.Of(context), AuditActions.CustomerEvent, customerId, null,
+                JsonSerializer.Serialize(new { result.EventId, request.Kind, request.Channel, result.Withdrawn }, ApiJson.Options), []), CancellationToken.None);
+        }
+
+        return TypedResults.Ok(result);
     }
 
     /// <summary>

@@ -8,4 +8,5 @@ public static class AuditActions
     public const string ModelRetrained = "model.retrain";
     public const string ModelPromoted = "model.promote";
     public const string ModelRolledBack = "model.rollback";
+    public const string CustomerEvent = "customer.event";
 }
