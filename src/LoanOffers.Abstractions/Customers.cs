@@ -46,6 +46,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerEventResult> ApplyEvent(CustomerEvent customerEvent);
 
+    /// <summary>
+    /// 1-click apply: re-checks the customer (with any verified values) against the criteria of the program version that
+    /// made the offer; met, it becomes an application (the same one if asked again), not met, the program's offers are
+    /// withdrawn and the principal reasons returned.
+    /// </summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<AcceptanceResult> Accept(AcceptOffer command);
+
     /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]

@@ -50,6 +50,9 @@ public sealed record CustomerState
 
     [Id(7)] public IReadOnlyList<ContactRecord> ContactHistory { get; init; } = [];
 
+    /// <summary>The customer's applications, by the offers accepted.</summary>
+    [Id(10)] public IReadOnlyList<LoanApplication> Applications { get; init; } = [];
+
     /// <summary>The ids of the latest events applied, so an event sent again is not applied twice.</summary>
     [Id(9)] public IReadOnlyList<string> AppliedEventIds { get; init; } = [];
 
@@ -277,14 +280,95 @@ public sealed class CustomerGrain(
             await candidateIndex.WriteAsync([], unindexed);
         }
 
-        localReads.Withdraw(this.GetPrimaryKeyString());
-        _offersJsonValidUntil = DateTimeOffset.MinValue;
-        state.State = current with
+        await CommitAsync(current, current with
         {
             Profile = profile,
             Programs = programs,
             AppliedEventIds = [.. current.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId],
-        };
+        });
+        return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: true, withdrawn);
+    }
+
+    public async Task<AcceptanceResult> Accept(AcceptOffer command)
+    {
+        var current = state.State;
+        if (current.Applications.FirstOrDefault(application => application.Offer.OfferId == command.OfferId) is { } existing)
+        {
+            return new AcceptanceResult(AcceptanceOutcome.Applied, existing, []);
+        }
+
+        var now = time.GetUtcNow();
+        var found = current.Programs
+            .Select(program => (Standing: program.Value, Offer: program.Value.LiveOffers.FirstOrDefault(offer => offer.OfferId == command.OfferId)))
+            .FirstOrDefault(match => match.Offer is not null);
+        if (current.Profile is null || found.Offer is not { } offer)
+        {
+            var madeBefore = current.Programs.Values.Any(standing => standing.Withdrawals.Any(withdrawal => withdrawal.OfferIds.Contains(command.OfferId)));
+            return new AcceptanceResult(madeBefore ? AcceptanceOutcome.Gone : AcceptanceOutcome.UnknownOffer, null, []);
+        }
+
+        if (offer.ExpiresAt <= now)
+        {
+            return new AcceptanceResult(AcceptanceOutcome.Gone, null, []);
+        }
+
+        var standing = found.Standing;
+        var program = GrainFactory.GetGrain<IProgramGrain>(offer.ProgramId);
+        var criteria = await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig()
+            ?? throw new InvalidOperationException($"Program '{offer.ProgramId}' has no configuration to check offer {offer.OfferId} against.");
+
+        // The firm offer's own criteria, on the profile as the lender verified it; the contact window is not one of them.
+        var applicant = (command.Verified?.ApplyTo(current.Profile) ?? current.Profile) with { LastOfferAt = null };
+        var unmet = FilterChainCache.For(criteria).EvaluateAll(applicant, now);
+        if (unmet.Count > 0)
+        {
+            var reasons = unmet.Take(4).Select(result => new PrincipalReason(result.ReasonCode ?? "REJECTED", result.Reason ?? string.Empty)).ToList();
+            await WithdrawAsync(current, offer.ProgramId, standing, now, "accept:" + offer.OfferId, reasons[0].Code, reasons[0].Statement);
+            return new AcceptanceResult(AcceptanceOutcome.CriteriaNotMet, null, reasons);
+        }
+
+        var application = new LoanApplication(
+            "AP-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(current.Profile.CustomerId + "|" + offer.OfferId)).AsSpan(0, 10)),
+            current.Profile.CustomerId, offer.ProgramId, standing.OffersConfigVersion, offer, now, "applied", command.Verified);
+
+        // The accepted offer leaves the live offers: it is an application now, and nothing later withdraws it.
+        var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
+        await CommitAsync(current, current with
+        {
+            Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
+            Applications = [.. current.Applications, application],
+            ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
+        });
+        return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
+    }
+
+    /// <summary>Withdraws a program's live offers and its index row, recording why.</summary>
+    private async Task WithdrawAsync(CustomerState current, string programId, ProgramStanding standing, DateTimeOffset now, string cause, string code, string reason)
+    {
+        var offerIds = standing.LiveOffers.Select(offer => offer.OfferId).ToList();
+        if (standing.IndexedCandidate is { } indexed)
+        {
+            await candidateIndex.WriteAsync([], [indexed]);
+        }
+
+        await CommitAsync(current, current with
+        {
+            Programs = current.Programs.SetItem(programId, standing with
+            {
+                EarlierOffers = [],
+                OffersRunId = null,
+                IndexedCandidate = null,
+                Withdrawals = [.. standing.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1), new OfferWithdrawal(now, cause, code, reason, offerIds)],
+            }),
+        });
+    }
+
+    /// <summary>Stores a changed state; the answer published for the old one is withdrawn first.</summary>
+    private async Task CommitAsync(CustomerState current, CustomerState next)
+    {
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
+        state.State = next;
         try
         {
             await state.WriteStateAsync();
@@ -295,8 +379,6 @@ public sealed class CustomerGrain(
             DeactivateOnIdle();
             throw;
         }
-
-        return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: true, withdrawn);
     }
 
     public Task<IReadOnlyList<OfferWithdrawal>> GetWithdrawals(string programId) =>

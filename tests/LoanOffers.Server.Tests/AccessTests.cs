@@ -25,6 +25,7 @@ public sealed class AccessTests(EngineApiFactory factory)
     {
         { "GET", $"/api/v1/customers/{Customer}/offers", null, HttpStatusCode.NotFound, "customer,offers-service" },
         { "POST", $"/api/v1/customers/{Customer}/events", """{"eventId":"matrix-1","kind":"prescreen-opt-out"}""", HttpStatusCode.NotFound, "customer,offers-service" },
+        { "POST", $"/api/v1/customers/{Customer}/offers/OF-0000000000/accept", "{}", HttpStatusCode.NotFound, "customer,offers-service" },
         { "POST", "/api/v1/offers", $$"""{"userId":"{{Customer}}","programId":"{{ProgramId}}"}""", HttpStatusCode.NotFound, "customer,offers-service" },
         { "PUT", $"/api/v1/admin/programs/{ProgramId}", "{}", HttpStatusCode.BadRequest, "lending-admin" },
         { "GET", $"/api/v1/admin/programs/{ProgramId}", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },

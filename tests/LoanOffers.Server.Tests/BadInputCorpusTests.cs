@@ -37,6 +37,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         new("GET", "/api/v1/customers/{id}/offers", EngineRoles.OffersService, false, false),
         new("POST", "/api/v1/offers", EngineRoles.OffersService, true, false),
         new("POST", "/api/v1/customers/{id}/events", EngineRoles.OffersService, true, false),
+        new("POST", "/api/v1/customers/{id}/offers/{id}/accept", EngineRoles.OffersService, true, false),
         new("PUT", "/api/v1/admin/programs/{id}", EngineRoles.LendingAdmin, true, false),
         new("GET", "/api/v1/admin/programs/{id}", EngineRoles.LendingAdmin, false, false),
         new("POST", "/api/v1/admin/programs/{id}/runs", EngineRoles.LendingAdmin, false, false),

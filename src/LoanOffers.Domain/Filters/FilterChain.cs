@@ -29,6 +29,10 @@ public sealed class FilterChain
         return new FilterChain(filters);
     }
 
+    /// <summary>Every filter's rejection, in the chain's order (its order of weight); empty when the customer passes.</summary>
+    public IReadOnlyList<FilterResult> EvaluateAll(CustomerProfile profile, DateTimeOffset now) =>
+        [.. _filters.Select(filter => filter.Evaluate(profile, now)).Where(result => !result.Passed)];
+
     public FilterResult Evaluate(CustomerProfile profile, DateTimeOffset now)
     {
         foreach (var filter in _filters)

@@ -9,6 +9,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
 
+/// <summary>An acceptance, optionally with the values the lender verified at application.</summary>
+public sealed record AcceptRequest(VerifiedValues? Verified);
+
+/// <summary>An application as the API shows it: the accepted offer's terms, not the bank's figures behind them.</summary>
+public sealed record ApplicationView(string ApplicationId, string CustomerId, string ProgramId, string Status, DateTimeOffset AppliedAt, CustomerOfferTerms Terms)
+{
+    public static ApplicationView From(LoanApplication application) => new(
+        application.ApplicationId, application.CustomerId, application.ProgramId, application.Status, application.AppliedAt, CustomerOfferTerms.From(application.Offer));
+}
+
 /// <summary>One change to a customer: <c>eventId</c> makes it apply once; the other fields belong to their kinds.</summary>
 public sealed record CustomerEventRequest(string? EventId, string? Kind, string? Channel, decimal? AnnualIncome, int? Score, string? State);
 
@@ -20,9 +30,90 @@ public static class CustomersApi
         var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers)
             .RequireRateLimiting(EngineRateLimits.OfferReads).WithBodyLimit(ApiLimits.NoBody);
         customers.MapGet("/{customerId}/offers", GetOffersAsync).WithName("GetCustomerOffers").Produces<CustomerOffers>();
+        customers.MapPost("/{customerId}/offers/{offerId}/accept", AcceptAsync).WithName("AcceptOffer").WithBodyLimit(ApiLimits.MaxCommandBytes);
         customers.MapPost("/{customerId}/events", PostEventAsync).WithName("PostCustomerEvent").WithBodyLimit(ApiLimits.MaxCommandBytes);
         return app;
     }
+
+    /// <summary>
+    /// 1-click apply. 201 with the application (the same one when asked again); 409 with an adverse-action notice
+    /// naming up to four principal reasons when the customer no longer meets the criteria the offer was made on (the
+    /// offer is then withdrawn); 410 for an expired or withdrawn offer.
+    /// </summary>
+    public static async Task<Results<Created<ApplicationView>, ValidationProblem, ProblemHttpResult>> AcceptAsync(
+        string customerId, string offerId, AcceptRequest? request, HttpContext context, IGrainFactory grains, AuditTrail audit, TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ApiValidation.IsValidId(customerId))
+        {
+            errors["customerId"] = [$"A customer id is {ApiValidation.IdRule}."];
+        }
+
+        if (!ApiValidation.IsValidId(offerId))
+        {
+            errors["offerId"] = [$"An offer id is {ApiValidation.IdRule}."];
+        }
+
+        if (request?.Verified is { } verified)
+        {
+            if (verified.CreditScore is { } score && score is < CustomerProfileValidator.MinCreditScore or > CustomerProfileValidator.MaxCreditScore)
+            {
+                errors["verified.creditScore"] = [$"creditScore is from {CustomerProfileValidator.MinCreditScore} to {CustomerProfileValidator.MaxCreditScore}."];
+            }
+
+            if (verified.AnnualIncome is < 0 or > 100_000_000m)
+            {
+                errors["verified.annualIncome"] = ["annualIncome is from 0 to 100,000,000."];
+            }
+
+            if (verified.DebtToIncome is < 0 or > CustomerProfileValidator.MaxDebtToIncome)
+            {
+                errors["verified.debtToIncome"] = [$"debtToIncome is a ratio from 0 to {CustomerProfileValidator.MaxDebtToIncome}."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiValidation.Invalid(errors);
+        }
+
+        if (!EngineClaims.MayActFor(context.User, customerId))
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        var result = await grains.GetGrain<ICustomerGrain>(customerId).Accept(new AcceptOffer(offerId, request?.Verified, time.GetUtcNow()));
+        if (result.Outcome is AcceptanceOutcome.Applied or AcceptanceOutcome.CriteriaNotMet)
+        {
+            await audit.AppendAsync(new AuditRecord(
+                AuditActors.Of(context), AuditActions.OfferAccepted, $"{customerId}/{offerId}", null,
+                JsonSerializer.Serialize(new { outcome = result.Outcome.ToString(), result.Application?.ApplicationId, reasons = result.Reasons.Select(reason => reason.Code) }, ApiJson.Options), []),
+                CancellationToken.None);
+        }
+
+        return result.Outcome switch
+        {
+            AcceptanceOutcome.Applied => TypedResults.Created($"/api/v1/customers/{customerId}/applications/{result.Application!.ApplicationId}", ApplicationView.From(result.Application)),
+            AcceptanceOutcome.CriteriaNotMet => TypedResults.Problem(
+                "The customer no longer meets the criteria this firm offer was made on, so the offer is withdrawn.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Offer withdrawn: criteria not met",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["adverseActionNotice"] = new
+                    {
+                        principalReasons = result.Reasons,
+                        notice = AdverseActionNotice,
+                    },
+                }),
+            AcceptanceOutcome.Gone => TypedResults.Problem($"Offer '{offerId}' has expired or was withdrawn.", statusCode: StatusCodes.Status410Gone, title: "Offer gone"),
+            _ => ApiValidation.NotFound($"Customer '{customerId}' has no offer '{offerId}'."),
+        };
+    }
+
+    /// <summary>The ECOA statement an adverse-action notice carries.</summary>
+    public const string AdverseActionNotice =
+        "The federal Equal Credit Opportunity Act prohibits creditors from discriminating against credit applicants on the basis of race, color, religion, national origin, sex, marital status, age (provided the applicant has the capacity to contract); because all or part of the applicant's income derives from any public assistance program; or because the applicant has in good faith exercised any right under the Consumer Credit Protection Act.";
 
     /// <summary>
     /// Applies one event to a customer and withdraws, at once, any live offer the customer no longer meets on the
