@@ -34,6 +34,7 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "GET", $"/api/v1/admin/programs/{ProgramId}/runs/no-such-run", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "GET", $"/api/v1/admin/programs/{ProgramId}/candidates?tier=excellent", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "GET", "/api/v1/admin/models", null, HttpStatusCode.OK, "model-ops,risk-analyst" },
+        { "POST", "/api/v1/admin/events:batch", "{}", HttpStatusCode.UnsupportedMediaType, "lending-admin" },
         { "POST", "/api/v1/admin/models/no-such-model/retrain", """{"outcomesPath":"outcomes.csv"}""", HttpStatusCode.NotFound, "model-ops" },
         { "POST", "/api/v1/admin/models/no-such-model/rollback", null, HttpStatusCode.NotFound, "model-ops" },
         { "GET", "/api/v1/admin/audit?limit=1", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },

@@ -46,6 +46,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         new("GET", "/api/v1/admin/programs/{id}/candidates", EngineRoles.LendingAdmin, false, true),
         new("POST", "/api/v1/admin/models/{id}/retrain", EngineRoles.ModelOps, true, false),
         new("POST", "/api/v1/admin/models/{id}/rollback", EngineRoles.ModelOps, false, false),
+        new("POST", "/api/v1/admin/events:batch", EngineRoles.LendingAdmin, true, false),
     ];
 
     private static readonly string[] BadIds =

@@ -129,35 +129,9 @@ public static class CustomersApi
             errors["customerId"] = [$"A customer id is {ApiValidation.IdRule}."];
         }
 
-        if (!ApiValidation.IsValidId(request.EventId))
+        foreach (var (field, messages) in ValidateEvent(request))
         {
-            errors["eventId"] = [$"eventId is required: {ApiValidation.IdRule}."];
-        }
-
-        if (request.Kind is null || !CustomerEventKinds.All.Contains(request.Kind))
-        {
-            errors["kind"] = [$"kind must be one of {string.Join(", ", CustomerEventKinds.All)}."];
-        }
-        else if (request.Kind == CustomerEventKinds.ChannelOptOut && (request.Channel is null || !CustomerEventKinds.Channels.Contains(request.Channel)))
-        {
-            errors["channel"] = [$"A channel-opt-out names its channel: {string.Join(", ", CustomerEventKinds.Channels)}."];
-        }
-        else if (request.Kind == CustomerEventKinds.OptIn && request.Channel is not null && !CustomerEventKinds.Channels.Contains(request.Channel))
-        {
-            errors["channel"] = [$"An opt-in names no channel (prescreened offers) or one of {string.Join(", ", CustomerEventKinds.Channels)}."];
-        }
-        else if (request.Kind == CustomerEventKinds.IncomeChanged && request.AnnualIncome is not (>= 0 and <= 100_000_000m))
-        {
-            errors["annualIncome"] = ["An income-changed event carries annualIncome, from 0 to 100,000,000."];
-        }
-        else if (request.Kind == CustomerEventKinds.CreditScoreChanged && request.Score is not (>= CustomerProfileValidator.MinCreditScore and <= CustomerProfileValidator.MaxCreditScore))
-        {
-            errors["score"] = [$"A credit-score-changed event carries score, from {CustomerProfileValidator.MinCreditScore} to {CustomerProfileValidator.MaxCreditScore}."];
-        }
-        else if (request.Kind == CustomerEventKinds.AddressChanged
-            && !(request.State is { Length: 2 } code && char.IsAsciiLetterUpper(code[0]) && char.IsAsciiLetterUpper(code[1])))
-        {
-            errors["state"] = ["An address-changed event carries state, a two-letter upper-case code."];
+            errors[field] = messages;
         }
 
         if (errors.Count > 0)
@@ -192,6 +166,44 @@ public static class CustomersApi
         }
 
         return TypedResults.Ok(result);
+    }
+
+    /// <summary>Every problem with one event, by field; empty when it can be applied.</summary>
+    public static Dictionary<string, string[]> ValidateEvent(CustomerEventRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ApiValidation.IsValidId(request.EventId))
+        {
+            errors["eventId"] = [$"eventId is required: {ApiValidation.IdRule}."];
+        }
+
+        if (request.Kind is null || !CustomerEventKinds.All.Contains(request.Kind))
+        {
+            errors["kind"] = [$"kind must be one of {string.Join(", ", CustomerEventKinds.All)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.ChannelOptOut && (request.Channel is null || !CustomerEventKinds.Channels.Contains(request.Channel)))
+        {
+            errors["channel"] = [$"A channel-opt-out names its channel: {string.Join(", ", CustomerEventKinds.Channels)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.OptIn && request.Channel is not null && !CustomerEventKinds.Channels.Contains(request.Channel))
+        {
+            errors["channel"] = [$"An opt-in names no channel (prescreened offers) or one of {string.Join(", ", CustomerEventKinds.Channels)}."];
+        }
+        else if (request.Kind == CustomerEventKinds.IncomeChanged && request.AnnualIncome is not (>= 0 and <= 100_000_000m))
+        {
+            errors["annualIncome"] = ["An income-changed event carries annualIncome, from 0 to 100,000,000."];
+        }
+        else if (request.Kind == CustomerEventKinds.CreditScoreChanged && request.Score is not (>= CustomerProfileValidator.MinCreditScore and <= CustomerProfileValidator.MaxCreditScore))
+        {
+            errors["score"] = [$"A credit-score-changed event carries score, from {CustomerProfileValidator.MinCreditScore} to {CustomerProfileValidator.MaxCreditScore}."];
+        }
+        else if (request.Kind == CustomerEventKinds.AddressChanged
+            && !(request.State is { Length: 2 } code && char.IsAsciiLetterUpper(code[0]) && char.IsAsciiLetterUpper(code[1])))
+        {
+            errors["state"] = ["An address-changed event carries state, a two-letter upper-case code."];
+        }
+
+        return errors;
     }
 
     /// <summary>

@@ -110,6 +110,7 @@ public static class EngineHostingExtensions
         app.MapAdminApi();
         app.MapModelsApi();
         app.MapAuditApi();
+        app.MapEventsApi();
         return app;
     }
 }

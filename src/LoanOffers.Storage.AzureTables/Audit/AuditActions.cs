@@ -9,5 +9,6 @@ public static class AuditActions
     public const string ModelPromoted = "model.promote";
     public const string ModelRolledBack = "model.rollback";
     public const string CustomerEvent = "customer.event";
+    public const string CustomerEventBatch = "customer.events.batch";
     public const string OfferAccepted = "offer.accept";
 }
