@@ -34,6 +34,17 @@ public sealed record ProgramStanding
 
     /// <summary>The offers of this program that are live, before their expiry is checked.</summary>
     public IReadOnlyList<LoanOffer> LiveOffers => OffersRunId == Decision.RunId ? Decision.Offers : EarlierOffers;
+
+    private const int WithdrawalHistoryLimit = 20;
+
+    /// <summary>The standing with its live offers and index row gone, and <paramref name="withdrawal"/> recorded.</summary>
+    public ProgramStanding Withdraw(OfferWithdrawal withdrawal) => this with
+    {
+        EarlierOffers = [],
+        OffersRunId = null,
+        IndexedCandidate = null,
+        Withdrawals = [.. Withdrawals.TakeLast(WithdrawalHistoryLimit - 1), withdrawal],
+    };
 }
 
 /// <summary>
@@ -72,7 +83,6 @@ public sealed class CustomerGrain(
     TimeProvider time) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
-    private const int WithdrawalHistoryLimit = 20;
     private const int AppliedEventLimit = 100;
 
     private Immutable<byte[]?> _offersJson;
@@ -116,15 +126,9 @@ public sealed class CustomerGrain(
             // criterion (it only stops a new solicitation), so a window rejection keeps the offers.
             withdrawn = live.Count;
             replaced = standing.IndexedCandidate;
-            nextStanding = nextStanding with
-            {
-                EarlierOffers = [],
-                OffersRunId = null,
-                IndexedCandidate = null,
-                Withdrawals = [.. nextStanding.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1), new OfferWithdrawal(
-                    command.Now, command.RunId, decision.FilterResult.Passed ? "NO_OFFER" : decision.FilterResult.ReasonCode ?? "REJECTED",
-                    decision.Reasons.LastOrDefault() ?? string.Empty, [.. live.Select(offer => offer.OfferId)])],
-            };
+            nextStanding = nextStanding.Withdraw(new OfferWithdrawal(
+                command.Now, command.RunId, decision.FilterResult.Passed ? "NO_OFFER" : decision.FilterResult.ReasonCode ?? "REJECTED",
+                decision.Reasons.LastOrDefault() ?? string.Empty, [.. live.Select(offer => offer.OfferId)]));
         }
 
         if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
@@ -142,24 +146,7 @@ public sealed class CustomerGrain(
             };
         }
 
-        next = next with { Programs = current.Programs.SetItem(programId, nextStanding) };
-
-        // Nothing may be served from the answer published for the old state once the new one can be read.
-        localReads.Withdraw(this.GetPrimaryKeyString());
-        _offersJsonValidUntil = DateTimeOffset.MinValue;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The write may or may not have landed (a timeout), so memory is no longer the truth: the next call
-            // reads the row again in a fresh activation, and a redone run finds its stored decision there or not.
-            state.State = current;
-            DeactivateOnIdle();
-            throw;
-        }
+        await CommitAsync(current, next with { Programs = current.Programs.SetItem(programId, nextStanding) });
 
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
         DeactivateOnIdle();
@@ -242,8 +229,7 @@ public sealed class CustomerGrain(
         foreach (var (programId, standing) in current.Programs)
         {
             var live = standing.LiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
-            var program = GrainFactory.GetGrain<IProgramGrain>(programId);
-            if (live.Count == 0 || (await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig()) is not { } criteria)
+            if (live.Count == 0 || await CriteriaOfAsync(programId, standing) is not { } criteria)
             {
                 continue;
             }
@@ -264,14 +250,7 @@ public sealed class CustomerGrain(
                 unindexed.Add(indexed);
             }
 
-            programs = programs.SetItem(programId, standing with
-            {
-                EarlierOffers = [],
-                OffersRunId = null,
-                IndexedCandidate = null,
-                Withdrawals = [.. standing.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1),
-                    new OfferWithdrawal(now, "event:" + customerEvent.EventId, code, check.Reason ?? string.Empty, offerIds)],
-            });
+            programs = programs.SetItem(programId, standing.Withdraw(new OfferWithdrawal(now, "event:" + customerEvent.EventId, code, check.Reason ?? string.Empty, offerIds)));
         }
 
         // The index row goes first: if the state write then fails, the event is refused and applies again when resent.
@@ -313,8 +292,7 @@ public sealed class CustomerGrain(
         }
 
         var standing = found.Standing;
-        var program = GrainFactory.GetGrain<IProgramGrain>(offer.ProgramId);
-        var criteria = await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig()
+        var criteria = await CriteriaOfAsync(offer.ProgramId, standing)
             ?? throw new InvalidOperationException($"Program '{offer.ProgramId}' has no configuration to check offer {offer.OfferId} against.");
 
         // The firm offer's own criteria, on the profile as the lender verified it; the contact window is not one of them.
@@ -342,6 +320,16 @@ public sealed class CustomerGrain(
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
     }
 
+    /// <summary>
+    /// The configuration the standing's live offers were made under (a firm offer is held to its own criteria); the
+    /// current one for offers made before versions were kept.
+    /// </summary>
+    private async Task<ProgramConfig?> CriteriaOfAsync(string programId, ProgramStanding standing)
+    {
+        var program = GrainFactory.GetGrain<IProgramGrain>(programId);
+        return await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig();
+    }
+
     /// <summary>Withdraws a program's live offers and its index row, recording why.</summary>
     private async Task WithdrawAsync(CustomerState current, string programId, ProgramStanding standing, DateTimeOffset now, string cause, string code, string reason)
     {
@@ -353,19 +341,14 @@ public sealed class CustomerGrain(
 
         await CommitAsync(current, current with
         {
-            Programs = current.Programs.SetItem(programId, standing with
-            {
-                EarlierOffers = [],
-                OffersRunId = null,
-                IndexedCandidate = null,
-                Withdrawals = [.. standing.Withdrawals.TakeLast(WithdrawalHistoryLimit - 1), new OfferWithdrawal(now, cause, code, reason, offerIds)],
-            }),
+            Programs = current.Programs.SetItem(programId, standing.Withdraw(new OfferWithdrawal(now, cause, code, reason, offerIds))),
         });
     }
 
     /// <summary>Stores a changed state; the answer published for the old one is withdrawn first.</summary>
     private async Task CommitAsync(CustomerState current, CustomerState next)
     {
+        // Nothing may be served from the answer published for the old state once the new one can be read.
         localReads.Withdraw(this.GetPrimaryKeyString());
         _offersJsonValidUntil = DateTimeOffset.MinValue;
         state.State = next;
@@ -375,6 +358,8 @@ public sealed class CustomerGrain(
         }
         catch
         {
+            // The write may or may not have landed (a timeout), so memory is no longer the truth: the next call
+            // reads the row again in a fresh activation, and a redone run finds its stored decision there or not.
             state.State = current;
             DeactivateOnIdle();
             throw;

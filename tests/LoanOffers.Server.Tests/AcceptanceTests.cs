@@ -17,13 +17,7 @@ public sealed class AcceptanceTests(EngineApiFactory factory) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (_, runUrl) = await DemoRuns.StartAsync(_admin, _programId, 400);
-        while ((await _admin.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
-        {
-            await Task.Delay(100);
-        }
-
-        _offered = await DemoRuns.IndexedCustomersAsync(_admin, _programId);
+        _offered = await DemoRuns.RunToEndAsync(_admin, _programId, 400);
         Assert.True(_offered.Count >= 10, "The run offered fewer than ten customers.");
     }
 

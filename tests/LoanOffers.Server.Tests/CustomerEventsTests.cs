@@ -18,13 +18,7 @@ public sealed class CustomerEventsTests(EngineApiFactory factory) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        var (_, runUrl) = await DemoRuns.StartAsync(_admin, _programId, 300);
-        while ((await _admin.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
-        {
-            await Task.Delay(100);
-        }
-
-        _offered = await DemoRuns.IndexedCustomersAsync(_admin, _programId);
+        _offered = await DemoRuns.RunToEndAsync(_admin, _programId, 300);
         Assert.True(_offered.Count >= 4, "The run offered fewer than four customers.");
     }
 

@@ -21,14 +21,7 @@ public sealed class CustomerScopeTests(EngineApiFactory factory) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        var (_, runUrl) = await DemoRuns.StartAsync(_admin, _programId, Customers);
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await _admin.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        _offered = await DemoRuns.IndexedCustomersAsync(_admin, _programId);
+        _offered = await DemoRuns.RunToEndAsync(_admin, _programId, Customers);
         Assert.True(_offered.Count >= 2, "The run offered fewer than two customers.");
     }
 

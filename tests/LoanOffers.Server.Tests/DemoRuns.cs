@@ -25,6 +25,20 @@ internal static class DemoRuns
         return ((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!, start.Headers.Location!.ToString());
     }
 
+    /// <summary>Configures the program and runs it to the end (within two minutes); returns the customers it offered.</summary>
+    public static async Task<List<string>> RunToEndAsync(HttpClient http, string programId, int customers)
+    {
+        var (_, runUrl) = await StartAsync(http, programId, customers);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await http.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The run of {programId} did not finish.");
+            await Task.Delay(100);
+        }
+
+        return await IndexedCustomersAsync(http, programId);
+    }
+
     /// <summary>Every customer in the program's candidate index, page by page; none may appear twice.</summary>
     public static async Task<List<string>> IndexedCustomersAsync(HttpClient http, string programId)
     {

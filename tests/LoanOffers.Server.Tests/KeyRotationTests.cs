@@ -34,13 +34,7 @@ public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime
         await using (var before = await EngineProcess.StartAsync("before", _cluster, TimeSpan.FromMinutes(2)))
         {
             using var admin = _cluster.Client(before.BaseUrl, EngineRoles.LendingAdmin);
-            var (_, runUrl) = await DemoRuns.StartAsync(admin, programId, 100);
-            while ((await admin.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
-            {
-                await Task.Delay(100);
-            }
-
-            customerId = (await DemoRuns.IndexedCustomersAsync(admin, programId))[0];
+            customerId = (await DemoRuns.RunToEndAsync(admin, programId, 100))[0];
         }
 
         var keyIdsBefore = await KeyIdsAsync();

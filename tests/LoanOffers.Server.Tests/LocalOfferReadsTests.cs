@@ -27,14 +27,5 @@ public sealed class LocalOfferReadsTests(EngineApiFactory factory)
         Assert.NotEqual(first.GetProperty("evaluatedAt").GetString(), afterSecondRun.GetProperty("evaluatedAt").GetString());
     }
 
-    private static async Task RunAsync(HttpClient admin, string programId)
-    {
-        var (_, runUrl) = await DemoRuns.StartAsync(admin, programId, 200);
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await admin.GetFromJsonAsync<JsonElement>(runUrl)).GetProperty("state").GetString() == "Running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The run did not finish.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task RunAsync(HttpClient admin, string programId) => DemoRuns.RunToEndAsync(admin, programId, 200);
 }

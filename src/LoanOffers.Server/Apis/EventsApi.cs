@@ -91,10 +91,11 @@ public static class EventsApi
                 }
             });
 
+        var lineCount = events.Count + badLines.Count;
         var unknown = results.Where(item => !item.Result.Known).ToList();
         badLines.AddRange(unknown.Select(item => new BadEventLine(item.Line, "customerId", "The customer is unknown to the engine.")));
         var summary = new EventBatchResult(
-            events.Count + badLines.Count - unknown.Count,
+            lineCount,
             results.Count(item => item.Result.Applied),
             results.Count(item => item.Result.Known && !item.Result.Applied),
             unknown.Count,
