@@ -31,11 +31,57 @@ public sealed record LoanApplication(
     LoanOffer Offer,
     DateTimeOffset AppliedAt,
     string Status,
-    VerifiedValues? Verified);
+    VerifiedValues? Verified)
+{
+    /// <summary>The run that made the offer.</summary>
+    [Id(8)] public string? RunId { get; init; }
 
-/// <summary>One principal reason of an adverse decision: the filter's reason code and its statement.</summary>
-[GenerateSerializer, Immutable, Alias("loanoffers.PrincipalReason")]
-public sealed record PrincipalReason(string Code, string Statement);
+    /// <summary>How the application ended, once the lender says.</summary>
+    [Id(9)] public ApplicationOutcome? Outcome { get; init; }
+
+    /// <summary>What retraining learns from once the outcome is known; never shown outside the engine.</summary>
+    [Id(10)] public ApplicationFacts? Facts { get; init; }
+}
+
+public static class ApplicationStatuses
+{
+    public const string Applied = "applied";
+    public const string Funded = "funded";
+    public const string Declined = "declined";
+}
+
+/// <summary>How an application ended: <c>funded</c> (amount, date) or <c>declined</c> (reasons), as the lender recorded it.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ApplicationOutcome")]
+public sealed record ApplicationOutcome(string Outcome, decimal? FundedAmount, DateOnly? FundedOn, IReadOnlyList<string> DeclineReasons, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// What an application's lifecycle needs beyond the application: the approval model that scored the customer and the
+/// model features of the applicant as re-checked (with the verified values), in <see cref="ModelFeatures.Names"/>
+/// order. With the outcome they make a labelled row for retraining.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ApplicationFacts")]
+public sealed record ApplicationFacts(string? ApprovalModelId, IReadOnlyList<float> Features);
+
+[GenerateSerializer, Alias("loanoffers.OutcomeResult")]
+public enum OutcomeResult { Recorded, AlreadyRecorded, Conflict, UnknownApplication }
+
+/// <summary>
+/// One application, from 1-click apply to its outcome. It owns the outcome (recorded once; the same outcome again
+/// changes nothing, a different one is a conflict), tells the customer, and keeps the applications ledger (the
+/// run report's funnel and retraining's labelled history) up to date.
+/// </summary>
+[Alias("loanoffers.IApplicationGrain")]
+public interface IApplicationGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the application; opening it again changes nothing.</summary>
+    Task Open(LoanApplication application);
+
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<LoanApplication?> Get();
+
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<(OutcomeResult Result, LoanApplication? Application)> RecordOutcome(ApplicationOutcome outcome);
+}
 
 /// <summary>
 /// What accepting an offer did: an application (new, or the one made before for this offer); the criteria no longer

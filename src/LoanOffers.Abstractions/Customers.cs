@@ -54,6 +54,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<AcceptanceResult> Accept(AcceptOffer command);
 
+    /// <summary>Takes an application's new status and outcome from the application that owns them.</summary>
+    Task UpdateApplication(LoanApplication application);
+
+    /// <summary>Every program's latest decision on the customer, with principal reasons, live offers and withdrawals, and the applications; null for an unknown customer.</summary>
+    [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<CustomerDecisions?> GetDecisions();
+
     /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
@@ -64,6 +72,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<IReadOnlyList<ContactRecord>> GetContacts();
 }
+
+/// <summary>A program's latest decision on a customer, the offers of it that are live, and those it withdrew.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ProgramDecision")]
+public sealed record ProgramDecision(string ProgramId, CustomerDecision Decision, IReadOnlyList<LoanOffer> LiveOffers, IReadOnlyList<OfferWithdrawal> Withdrawals);
+
+/// <summary>The decisions on a customer as staff read them.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerDecisions")]
+public sealed record CustomerDecisions(string CustomerId, IReadOnlyList<ProgramDecision> Programs, IReadOnlyList<LoanApplication> Applications);
 
 /// <summary>One contact with the customer: an offer made, by which program and run.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
@@ -89,6 +105,9 @@ public sealed record CustomerEvaluation(
 {
     /// <summary>Live offers this evaluation withdrew because the customer no longer qualifies.</summary>
     [Id(8)] public int OffersWithdrawn { get; init; }
+
+    /// <summary>The firm-offer record of the offers this decision made, for the batch to append with its partition's.</summary>
+    [Id(9)] public FirmOfferRecord? Record { get; init; }
 }
 
 /// <summary>Offers a program withdrew, when, in which run, and why (the filter's reason code, or NO_OFFER).</summary>

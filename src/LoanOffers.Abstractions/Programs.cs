@@ -78,7 +78,14 @@ public sealed record RunStatus
 
     /// <summary>Customers whose earlier offers from this program the run withdrew, because they no longer qualify.</summary>
     [Id(25)] public int Withdrawn { get; init; }
+
+    /// <summary>How the run's offers fared, per tier, as applications and their outcomes arrive (read from the applications ledger).</summary>
+    [Id(26)] public IReadOnlyDictionary<string, TierOutcomes>? OutcomesByTier { get; init; }
 }
+
+/// <summary>How a run's applications went in one tier.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.TierOutcomes")]
+public sealed record TierOutcomes(int Applied, int Funded, int Declined, decimal FundedAmount);
 
 /// <summary>Why a run waits, since when, and when it tries again.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.RunPause")]

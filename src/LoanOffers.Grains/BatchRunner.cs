@@ -26,6 +26,7 @@ public sealed partial class BatchRunner(
     IGrainFactory grains,
     IServiceProvider services,
     CustomerSource source,
+    FirmOfferRecordStore records,
     ISiloStatusOracle silos,
     TimeProvider time,
     IOptions<EngineOptions> options,
@@ -39,6 +40,7 @@ public sealed partial class BatchRunner(
         var run = live.Snapshot();
         var asOf = run.ScheduledFor ?? run.StartedAt;
         var ingest = await Task.Run(() => source.Load(program, asOf), cancellationToken);
+        await records.KeepCriteriaAsync(program, asOf, cancellationToken);
         var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
         var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrainId), cancellationToken);
         live.Update(status => status with

@@ -96,7 +96,10 @@ public sealed class CustomerGrain(
         var standing = current.Programs.GetValueOrDefault(programId);
         if (standing?.Decision.RunId == command.RunId)
         {
-            return Summarize(standing.Decision, standing.IndexedCandidate, replaced: null, fromStoredDecision: true);
+            return Summarize(standing.Decision, standing.IndexedCandidate, replaced: null, fromStoredDecision: true) with
+            {
+                Record = RecordOf(standing.Decision, current.Profile),
+            };
         }
 
         // The source does not know which offers this engine made; the grain does, and it wins for the 90-day window.
@@ -150,7 +153,11 @@ public sealed class CustomerGrain(
 
         // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
         DeactivateOnIdle();
-        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false) with { OffersWithdrawn = withdrawn };
+        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false) with
+        {
+            OffersWithdrawn = withdrawn,
+            Record = RecordOf(decision, profile),
+        };
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -273,6 +280,8 @@ public sealed class CustomerGrain(
         var current = state.State;
         if (current.Applications.FirstOrDefault(application => application.Offer.OfferId == command.OfferId) is { } existing)
         {
+            // Opened again in case the first acceptance stopped between storing the application and opening it.
+            await GrainFactory.GetGrain<IApplicationGrain>(existing.ApplicationId).Open(existing);
             return new AcceptanceResult(AcceptanceOutcome.Applied, existing, []);
         }
 
@@ -300,24 +309,59 @@ public sealed class CustomerGrain(
         var unmet = FilterChainCache.For(criteria).EvaluateAll(applicant, now);
         if (unmet.Count > 0)
         {
-            var reasons = unmet.Take(4).Select(result => new PrincipalReason(result.ReasonCode ?? "REJECTED", result.Reason ?? string.Empty)).ToList();
-            await WithdrawAsync(current, offer.ProgramId, standing, now, "accept:" + offer.OfferId, reasons[0].Code, reasons[0].Statement);
+            var reasons = unmet.Take(CustomerEvaluator.MaxPrincipalReasons).Select(result => new PrincipalReason(result.ReasonCode ?? "REJECTED", result.Reason ?? string.Empty)).ToList();
+            // The verified values are the lender's newer facts about the customer: the profile keeps them.
+            await WithdrawAsync(current, command.Verified?.ApplyTo(current.Profile) ?? current.Profile, offer.ProgramId, standing, now,
+                "accept:" + offer.OfferId, reasons[0].Code, reasons[0].Statement);
             return new AcceptanceResult(AcceptanceOutcome.CriteriaNotMet, null, reasons);
         }
 
+        var features = new float[ModelFeatures.Names.Count];
+        ModelFeatures.Extract(applicant, ModelFeatures.Names, features);
         var application = new LoanApplication(
             "AP-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(current.Profile.CustomerId + "|" + offer.OfferId)).AsSpan(0, 10)),
-            current.Profile.CustomerId, offer.ProgramId, standing.OffersConfigVersion, offer, now, "applied", command.Verified);
+            current.Profile.CustomerId, offer.ProgramId, standing.OffersConfigVersion, offer, now, ApplicationStatuses.Applied, command.Verified)
+        {
+            RunId = standing.OffersRunId ?? standing.Decision.RunId,
+            Facts = new ApplicationFacts(criteria.ScoringModels.FirstOrDefault()?.ModelId, features),
+        };
 
         // The accepted offer leaves the live offers: it is an application now, and nothing later withdraws it.
         var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
         await CommitAsync(current, current with
         {
+            Profile = command.Verified?.ApplyTo(current.Profile) ?? current.Profile,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
             Applications = [.. current.Applications, application],
             ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
         });
+        await GrainFactory.GetGrain<IApplicationGrain>(application.ApplicationId).Open(application);
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
+    }
+
+    public async Task UpdateApplication(LoanApplication application)
+    {
+        var current = state.State;
+        if (current.Applications.All(known => known.ApplicationId != application.ApplicationId))
+        {
+            return;
+        }
+
+        await CommitAsync(current, current with
+        {
+            Applications = [.. current.Applications.Select(known => known.ApplicationId == application.ApplicationId ? application : known)],
+        });
+    }
+
+    public Task<CustomerDecisions?> GetDecisions()
+    {
+        var current = state.State;
+        var now = time.GetUtcNow();
+        return Task.FromResult(current.Profile is null ? null : new CustomerDecisions(
+            current.Profile.CustomerId,
+            [.. current.Programs.OrderBy(program => program.Key, StringComparer.Ordinal).Select(program => new ProgramDecision(
+                program.Key, program.Value.Decision, [.. program.Value.LiveOffers.Where(offer => offer.ExpiresAt > now)], program.Value.Withdrawals))],
+            current.Applications));
     }
 
     /// <summary>
@@ -330,8 +374,9 @@ public sealed class CustomerGrain(
         return await program.GetConfigVersion(standing.OffersConfigVersion) ?? await program.GetConfig();
     }
 
-    /// <summary>Withdraws a program's live offers and its index row, recording why.</summary>
-    private async Task WithdrawAsync(CustomerState current, string programId, ProgramStanding standing, DateTimeOffset now, string cause, string code, string reason)
+    /// <summary>Withdraws a program's live offers and its index row, recording why, and stores the profile they were re-checked on.</summary>
+    private async Task WithdrawAsync(
+        CustomerState current, CustomerProfile profile, string programId, ProgramStanding standing, DateTimeOffset now, string cause, string code, string reason)
     {
         var offerIds = standing.LiveOffers.Select(offer => offer.OfferId).ToList();
         if (standing.IndexedCandidate is { } indexed)
@@ -341,6 +386,7 @@ public sealed class CustomerGrain(
 
         await CommitAsync(current, current with
         {
+            Profile = profile,
             Programs = current.Programs.SetItem(programId, standing.Withdraw(new OfferWithdrawal(now, cause, code, reason, offerIds))),
         });
     }
@@ -404,6 +450,9 @@ public sealed class CustomerGrain(
         decision.Outcome == DecisionOutcome.Offered ? candidate : null,
         replaced,
         fromStoredDecision);
+
+    private static FirmOfferRecord? RecordOf(CustomerDecision decision, CustomerProfile? profile) =>
+        decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0 && profile is not null ? FirmOfferRecord.Of(decision, profile) : null;
 
     private static bool NoLongerQualifies(CustomerDecision decision) =>
         decision.Outcome != DecisionOutcome.Offered && decision.FilterResult.ReasonCode != FilterReasonCodes.RecentOffer;

@@ -83,6 +83,10 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<CandidateIndex>();
         builder.Services.AddSingleton(provider => new AuditTrail(
             storage.TableServiceClient, storage.Table("Audit"), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AuditTrail>>()));
+        builder.Services.AddSingleton(provider => new FirmOfferRecordStore(
+            storage.TableServiceClient, storage.Table("FirmOfferRecords"), EngineNames.CustomerGrainType, storage.PersonalDataEncryption,
+            provider.GetRequiredService<ILogger<FirmOfferRecordStore>>()));
+        builder.Services.AddSingleton(new ApplicationLedger(storage.TableServiceClient, storage.Table("Applications"), storage.PersonalDataEncryption));
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<LocalOfferReads>();
         builder.Services.AddSingleton<BatchRunner>();
@@ -100,14 +104,17 @@ public static class EngineSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>Creates the candidate index's and the audit trail's tables when the silo starts.</summary>
-    private sealed class TableStartup(CandidateIndex index, AuditTrail audit) : ILifecycleParticipant<ISiloLifecycle>
+    /// <summary>Creates the tables of the candidate index, the audit trail, the firm-offer records and the applications ledger when the silo starts.</summary>
+    private sealed class TableStartup(CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications)
+        : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
             lifecycle.Subscribe(nameof(TableStartup), ServiceLifecycleStage.ApplicationServices, async cancellationToken =>
             {
                 await index.CreateTablesAsync(cancellationToken);
                 await audit.CreateTableAsync(cancellationToken);
+                await records.CreateTableAsync(cancellationToken);
+                await applications.CreateTableAsync(cancellationToken);
             });
     }
 }

@@ -9,10 +9,11 @@ using Orleans.Runtime;
 namespace LoanOffers.Grains;
 
 /// <summary>
-/// Evaluates one storage partition's customers for a run, then writes their candidate-index rows; only then is the
-/// partition done. Runs on the silo that read the partition ahead, so the customers activate next to their rows.
+/// Evaluates one storage partition's customers for a run, then writes their candidate-index rows and appends their
+/// firm-offer records, in bulk; only then is the partition done. Runs on the silo that read the partition ahead, so the customers activate next to their rows.
 /// </summary>
-public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIndex index, IOptions<EngineOptions> options, ILogger<PartitionEvaluator> logger)
+public sealed partial class PartitionEvaluator(
+    IGrainFactory grains, CandidateIndex index, FirmOfferRecordStore records, IOptions<EngineOptions> options, ILogger<PartitionEvaluator> logger)
 {
     public async Task<PartitionReport> EvaluateAsync(int position, IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
     {
@@ -37,12 +38,13 @@ public sealed partial class PartitionEvaluator(IGrainFactory grains, CandidateIn
                 }
             });
 
-        // Upserts are idempotent, so a partition redone after a crash re-indexes decisions it had stored.
+        // Both writes are idempotent, so a partition redone after a crash re-indexes and re-records the decisions it had stored.
         var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
         await index.WriteAsync(
             evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
             evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
             cancellationToken);
+        await records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken);
         return Summarize(position, results);
     }
 

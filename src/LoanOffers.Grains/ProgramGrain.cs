@@ -35,6 +35,7 @@ public sealed partial class ProgramGrain(
     [PersistentState("program")] IPersistentState<ProgramState> state,
     BatchRunner runner,
     CandidateIndex candidateIndex,
+    FirmOfferRecordStore records,
     TimeProvider time,
     AuditTrail audit,
     IOptions<EngineOptions> options,
@@ -137,16 +138,23 @@ public sealed partial class ProgramGrain(
         {
             state.State = state.State with { LastPurgeAt = now };
             await state.WriteStateAsync();
-            _ = PurgeExpiredCandidatesAsync(now);
+            _ = PurgeAsync(now);
         }
     }
 
-    /// <summary>The daily purge scans the whole index, so it runs off the grain's turn; a failure is logged and retried tomorrow.</summary>
-    private async Task PurgeExpiredCandidatesAsync(DateTimeOffset now)
+    /// <summary>
+    /// The daily purge of expired candidates and of the firm-offer records past their retention scans whole tables, so
+    /// it runs off the grain's turn; a failure is logged and retried tomorrow.
+    /// </summary>
+    private async Task PurgeAsync(DateTimeOffset now)
     {
         try
         {
-            await Task.Run(() => candidateIndex.PurgeExpiredAsync(now));
+            await Task.Run(async () =>
+            {
+                await candidateIndex.PurgeExpiredAsync(now);
+                await records.PurgeAsync(this.GetPrimaryKeyString(), now);
+            });
         }
         catch (Exception failure)
         {
@@ -290,7 +298,7 @@ public sealed partial class ProgramGrain(
 
     private RunStatus? CurrentRun() => _live?.Snapshot() ?? state.State.ActiveRun;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId}: the daily purge of expired candidates failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId}: the daily purge of expired candidates and records failed")]
     private partial void LogPurgeFailed(Exception failure, string programId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} configured at version {Version}")]

@@ -7,7 +7,8 @@ namespace LoanOffers.Scoring;
 /// <summary>
 /// Gathers concurrent score requests from customer grains into batches (up to <see cref="ScoringOptions.MaxBatchSize"/>
 /// rows or <see cref="ScoringOptions.MaxWait"/>) and scores each batch with one call per model, on its own loop
-/// so no grain turn runs model code for other grains.
+/// so no grain turn runs model code for other grains. The approval call also measures, per customer, what each
+/// feature cost the score against a typical applicant: the principal reasons of the decision.
 /// </summary>
 public sealed class BatchingCreditScoringService : ICreditScoringService, IAsyncDisposable
 {
@@ -88,14 +89,18 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
 
         try
         {
-            var approval = ScoreWith(batch, request => request.ApprovalModel);
-            var risk = ScoreWith(batch, request => request.DefaultModel);
+            var contributions = new FeatureContribution[batch.Count][];
+            var approval = ScoreWith(batch, request => request.ApprovalModel, contributions);
+            var risk = ScoreWith(batch, request => request.DefaultModel, explained: null);
             for (var i = 0; i < batch.Count; i++)
             {
                 var request = batch[i];
                 request.Completion.TrySetResult(new ModelScores(
                     new ModelScore(request.ApprovalModel.ModelId, request.ApprovalModel.Version, approval[i]),
-                    new ModelScore(request.DefaultModel.ModelId, request.DefaultModel.Version, risk[i])));
+                    new ModelScore(request.DefaultModel.ModelId, request.DefaultModel.Version, risk[i]))
+                {
+                    ApprovalContributions = contributions[i],
+                });
             }
         }
         catch (Exception failure)
@@ -107,8 +112,12 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         }
     }
 
-    /// <summary>One model call per distinct model in the batch; returns each request's probability in batch order.</summary>
-    private static double[] ScoreWith(List<ScoreRequest> batch, Func<ScoreRequest, ICreditModel> modelOf)
+    /// <summary>
+    /// One model call per distinct model in the batch; returns each request's probability in batch order. With
+    /// <paramref name="explained"/>, each customer's row is followed in the same call by one row per feature with that
+    /// feature at the model's reference value, and the differences fill <paramref name="explained"/>.
+    /// </summary>
+    private static double[] ScoreWith(List<ScoreRequest> batch, Func<ScoreRequest, ICreditModel> modelOf, FeatureContribution[][]? explained)
     {
         var results = new double[batch.Count];
         foreach (var group in Enumerable.Range(0, batch.Count).GroupBy(i => modelOf(batch[i])))
@@ -116,17 +125,33 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
             var model = group.Key;
             var indexes = group.ToArray();
             var width = model.Features.Count;
-            var features = new float[indexes.Length * width];
-            for (var row = 0; row < indexes.Length; row++)
+            var rowsPerCustomer = explained is null ? 1 : 1 + width;
+            var rows = indexes.Length * rowsPerCustomer;
+            var features = new float[rows * width];
+            for (var customer = 0; customer < indexes.Length; customer++)
             {
-                ModelFeatures.Extract(batch[indexes[row]].Profile, model.Features, features.AsSpan(row * width, width));
+                var own = features.AsSpan(customer * rowsPerCustomer * width, width);
+                ModelFeatures.Extract(batch[indexes[customer]].Profile, model.Features, own);
+                for (var feature = 0; feature < rowsPerCustomer - 1; feature++)
+                {
+                    var varied = features.AsSpan((customer * rowsPerCustomer + 1 + feature) * width, width);
+                    own.CopyTo(varied);
+                    varied[feature] = model.FeatureReferences[feature];
+                }
             }
 
-            var probabilities = new float[indexes.Length];
-            model.Score(features, indexes.Length, probabilities);
-            for (var row = 0; row < indexes.Length; row++)
+            var probabilities = new float[rows];
+            model.Score(features, rows, probabilities);
+            for (var customer = 0; customer < indexes.Length; customer++)
             {
-                results[indexes[row]] = probabilities[row];
+                var score = probabilities[customer * rowsPerCustomer];
+                results[indexes[customer]] = score;
+                if (explained is not null)
+                {
+                    explained[indexes[customer]] = [.. Enumerable.Range(0, width)
+                        .Select(feature => new FeatureContribution(model.Features[feature], Math.Round(probabilities[customer * rowsPerCustomer + 1 + feature] - score, 6)))
+                        .OrderByDescending(contribution => contribution.ScoreLoss)];
+                }
             }
         }
 

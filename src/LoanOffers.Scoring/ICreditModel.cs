@@ -10,6 +10,12 @@ public interface ICreditModel
     /// <summary>The feature names in input order (see <see cref="Domain.ModelFeatures"/>).</summary>
     IReadOnlyList<string> Features { get; }
 
+    /// <summary>
+    /// A typical applicant's value of each feature, in input order: a principal reason is a feature whose own value
+    /// scores lower than this one would.
+    /// </summary>
+    IReadOnlyList<float> FeatureReferences { get; }
+
     /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
     void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities);
 }

@@ -34,6 +34,9 @@ public sealed class PlaceholderCreditModelRegistry : ICreditModelRegistry
         - 2.0 * x[7]
         + 0.4 * x[6];
 
+    /// <summary>The formulas' own centre, in feature order.</summary>
+    private static readonly float[] TypicalApplicant = [720, 70_000, 0.25f, 12, 60, 10_000, 0, 0.1f];
+
     private delegate double Logit(ReadOnlySpan<float> features);
 
     private sealed class PlaceholderModel(string modelId, Logit logit) : ICreditModel
@@ -43,6 +46,8 @@ public sealed class PlaceholderCreditModelRegistry : ICreditModelRegistry
         public string Version => PlaceholderVersion;
 
         public IReadOnlyList<string> Features => ModelFeatures.Names;
+
+        public IReadOnlyList<float> FeatureReferences => TypicalApplicant;
 
         public void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
         {

@@ -57,6 +57,42 @@ public class CustomerEvaluatorTests
     }
 
     [Fact]
+    public void A_scored_decision_names_at_most_four_features_that_lowered_its_score_heaviest_first()
+    {
+        var scores = new ModelScores(new ModelScore("loan-approval-v4", "1", 0.39), new ModelScore("default-risk-v3", "1", 0.02))
+        {
+            ApprovalContributions =
+            [
+                new FeatureContribution(ModelFeatures.DebtToIncome, 0.21),
+                new FeatureContribution(ModelFeatures.PaymentHistory, 0.08),
+                new FeatureContribution(ModelFeatures.Income, 0.02),
+                new FeatureContribution(ModelFeatures.SavingsRate, 0.011),
+                new FeatureContribution(ModelFeatures.AccountAge, 0.01),
+                new FeatureContribution(ModelFeatures.DepositBalance, 0.001),
+                new FeatureContribution(ModelFeatures.CreditScore, -0.12),
+            ],
+        };
+
+        var decision = CustomerEvaluator.Evaluate(new EvaluationInput { Profile = TestData.Qualified(), Program = TestData.DemoProgram, Scores = scores, Now = TestData.Now, RunId = "r" });
+
+        Assert.Equal(DecisionOutcome.NoOffer, decision.Outcome);
+        Assert.Equal(["SCORE_DEBT_TO_INCOME", "SCORE_PAYMENT_HISTORY", "SCORE_INCOME", "SCORE_SAVINGS_RATE"], decision.PrincipalReasons.Select(reason => reason.Code));
+        Assert.Equal("Excessive obligations in relation to income", decision.PrincipalReasons[0].Statement);
+        Assert.Equal(0.21, decision.PrincipalReasons[0].Weight);
+    }
+
+    [Fact]
+    public void A_rejection_s_principal_reason_is_its_filter_s_reason_code()
+    {
+        var decision = Evaluate(TestData.Qualified() with { CreditScore = 560 }, 0.9);
+
+        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
+        var reason = Assert.Single(decision.PrincipalReasons);
+        Assert.Equal((decision.FilterResult.ReasonCode, decision.FilterResult.Reason), (reason.Code, reason.Statement));
+        Assert.Null(reason.Weight);
+    }
+
+    [Fact]
     public void Filter_rejection_needs_no_scores_and_names_the_filter()
     {
         var decision = CustomerEvaluator.Evaluate(new EvaluationInput

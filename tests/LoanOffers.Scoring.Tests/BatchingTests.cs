@@ -34,6 +34,32 @@ public class BatchingTests
     }
 
     [Fact]
+    public async Task Each_feature_is_charged_what_it_cost_the_approval_score_against_the_typical_applicant()
+    {
+        using var scratch = new ScratchFolder();
+        using var registry = new OnnxCreditModelRegistry(TestModels.NewStore(scratch), NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
+        await using var service = new BatchingCreditScoringService(registry, Options.Create(new ScoringOptions()));
+        var approval = registry.Get(TestModels.ApprovalId);
+        var profiles = SyntheticCustomers.Generate(200, seed: 5).ToList();
+
+        var scores = await Task.WhenAll(profiles.Select(p => service.ScoreAsync(p, Program).AsTask()));
+
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            var contributions = scores[i].ApprovalContributions;
+            Assert.Equal(approval.Features.Order(), contributions.Select(c => c.Feature).Order());
+            Assert.Equal(contributions.Select(c => c.ScoreLoss).OrderDescending(), contributions.Select(c => c.ScoreLoss));
+            foreach (var contribution in contributions)
+            {
+                var at = approval.Features.ToList().IndexOf(contribution.Feature);
+                Assert.Equal(ScoreAlone(approval, profiles[i], at) - scores[i].Approval.Score, contribution.ScoreLoss, tolerance: 1e-5);
+            }
+        }
+
+        Assert.Contains(scores, s => s.ApprovalContributions[0].ScoreLoss > 0.05);
+    }
+
+    [Fact]
     public async Task Add_credit_scoring_serves_trained_models_from_the_model_directory_and_placeholders_without_one()
     {
         using var scratch = new ScratchFolder();
@@ -50,10 +76,15 @@ public class BatchingTests
         Assert.Equal(PlaceholderCreditModelRegistry.PlaceholderVersion, placeholderScores.Approval.Version);
     }
 
-    private static double ScoreAlone(ICreditModel model, CustomerProfile profile)
+    private static double ScoreAlone(ICreditModel model, CustomerProfile profile, int? atReference = null)
     {
         var features = new float[model.Features.Count];
         ModelFeatures.Extract(profile, model.Features, features);
+        if (atReference is { } feature)
+        {
+            features[feature] = model.FeatureReferences[feature];
+        }
+
         var probability = new float[1];
         model.Score(features, 1, probability);
         return probability[0];

@@ -1,3 +1,4 @@
+using LoanOffers.Domain;
 using LoanOffers.Scoring.Models;
 using LoanOffers.Scoring.Training;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,6 +36,31 @@ public class RetrainingTests
         Assert.Equal("1", store.Rollback(TestModels.ApprovalId));
         registry.Reload();
         Assert.Equal("1", registry.Get(TestModels.ApprovalId).Version);
+    }
+
+    [Fact]
+    public void Recorded_outcomes_train_an_approval_model_on_its_own_features_and_no_other_kind()
+    {
+        using var scratch = new ScratchFolder();
+        var store = new ModelStore(scratch.Path);
+        store.Add(TestModels.Train(TestModels.ApprovalId, "1", SyntheticHistory.ApprovedLabel, SyntheticHistory.ApprovalFeatures,
+            new TrainerOptions { Trees = 2, Leaves = 2, MinRowsPerLeaf = 5 }, rows: 400));
+        store.Add(TestModels.Train(TestModels.DefaultId, "1", SyntheticHistory.DefaultedLabel, SyntheticHistory.DefaultFeatures, TestModels.FastOptions, rows: 400));
+        var retrainer = new ModelRetrainer(store, NullLogger.Instance, trainerOptions: TestModels.FastOptions);
+        var recorded = TestModels.History.Select(row =>
+        {
+            var features = new float[ModelFeatures.Names.Count];
+            ModelFeatures.Extract(row.Profile, ModelFeatures.Names, features);
+            return new LabelledOutcome(row.Profile.CustomerId, features, row.Approved);
+        }).ToList();
+
+        var result = retrainer.Retrain(TestModels.ApprovalId, recorded);
+
+        Assert.True(result.Promoted, result.Reason);
+        Assert.Equal(SyntheticHistory.ApprovalFeatures, result.Candidate.Features);
+        Assert.Equal(recorded.Count, result.Candidate.TrainingRows + result.Candidate.HeldOutRows);
+        var refused = Assert.Throws<InvalidDataException>(() => retrainer.Retrain(TestModels.DefaultId, recorded));
+        Assert.Contains("label only 'approved'", refused.Message);
     }
 
     private static StringReader OutcomesCsv()

@@ -38,6 +38,10 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "POST", "/api/v1/admin/models/no-such-model/retrain", """{"outcomesPath":"outcomes.csv"}""", HttpStatusCode.NotFound, "model-ops" },
         { "POST", "/api/v1/admin/models/no-such-model/rollback", null, HttpStatusCode.NotFound, "model-ops" },
         { "GET", "/api/v1/admin/audit?limit=1", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
+        { "GET", "/api/v1/applications/AP-none", null, HttpStatusCode.NotFound, "customer,offers-service,lending-admin,risk-analyst" },
+        { "POST", "/api/v1/applications/AP-none/outcome", """{"outcome":"funded","amount":1000,"fundedOn":"2026-12-01"}""", HttpStatusCode.NotFound, "lending-admin" },
+        { "GET", $"/api/v1/admin/customers/{Customer}/decisions", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
+        { "GET", $"/api/v1/admin/customers/{Customer}/records", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
         { "GET", "/openapi/v1.json", null, HttpStatusCode.OK, string.Join(",", EngineRoles.All) },
     };
 

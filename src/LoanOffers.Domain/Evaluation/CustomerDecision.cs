@@ -6,9 +6,30 @@ namespace LoanOffers.Domain;
 [GenerateSerializer, Immutable, Alias("loanoffers.ModelScore")]
 public sealed record ModelScore(string ModelId, string Version, double Score);
 
+/// <summary>
+/// How much one feature lowered a customer's approval score: the score the customer would have with a typical
+/// applicant's value of that feature, less the customer's own (negative when the feature raised it).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.FeatureContribution")]
+public sealed record FeatureContribution(string Feature, double ScoreLoss);
+
 /// <summary>The approval model (probability of approval) and the default model (annual probability of default).</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ModelScores")]
-public sealed record ModelScores(ModelScore Approval, ModelScore Default);
+public sealed record ModelScores(ModelScore Approval, ModelScore Default)
+{
+    /// <summary>Each of the approval model's features, by how much it lowered the approval score, most first.</summary>
+    [Id(2)] public IReadOnlyList<FeatureContribution> ApprovalContributions { get; init; } = [];
+}
+
+/// <summary>
+/// One principal reason of a decision, in order of weight: a filter's reason code and statement, or a model feature
+/// that lowered the approval score, with <see cref="Weight"/> the score it cost.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.PrincipalReason")]
+public sealed record PrincipalReason(string Code, string Statement)
+{
+    [Id(2)] public double? Weight { get; init; }
+}
 
 [GenerateSerializer, Alias("loanoffers.DecisionOutcome")]
 public enum DecisionOutcome { Offered, Rejected, NoOffer }
@@ -53,4 +74,7 @@ public sealed record CustomerDecision
 
     /// <summary>For a request of an exact amount and tenure: the offer that matches it, when it could be made.</summary>
     [Id(16)] public string? MatchedOfferId { get; init; }
+
+    /// <summary>Why, in order of weight: the filter that rejected, or the features that lowered the approval score most.</summary>
+    [Id(17)] public IReadOnlyList<PrincipalReason> PrincipalReasons { get; init; } = [];
 }

@@ -34,7 +34,11 @@ public static class CustomerEvaluator
 
         if (!filter.Passed)
         {
-            return decision with { Reasons = [$"Rejected by {filter.FilterId}: {filter.Reason}"] };
+            return decision with
+            {
+                Reasons = [$"Rejected by {filter.FilterId}: {filter.Reason}"],
+                PrincipalReasons = [new PrincipalReason(filter.ReasonCode ?? "REJECTED", filter.Reason ?? $"Rejected by {filter.FilterId}")],
+            };
         }
 
         if (!program.Enabled || !program.LoanOfferStrategy.Enabled)
@@ -49,6 +53,7 @@ public static class CustomerEvaluator
             ApprovalProbability = scores.Approval.Score,
             DefaultProbability = scores.Default.Score,
             ModelScores = [scores.Approval, scores.Default],
+            PrincipalReasons = ScoreReasons(scores),
         };
 
         var (segment, reasons) = ChooseSegment(program.LoanOfferStrategy, profile.CreditScore, scores.Approval.Score);
@@ -92,6 +97,22 @@ public static class CustomerEvaluator
             Reasons = reasons,
         };
     }
+
+    /// <summary>The features that cost the approval score most (at least half a point each), at most four.</summary>
+    private static IReadOnlyList<PrincipalReason> ScoreReasons(ModelScores scores) =>
+        [.. scores.ApprovalContributions
+            .Where(contribution => contribution.ScoreLoss >= MinimumReasonWeight)
+            .OrderByDescending(contribution => contribution.ScoreLoss)
+            .Take(MaxPrincipalReasons)
+            .Select(contribution => new PrincipalReason(ModelFeatures.ReasonCode(contribution.Feature), ModelFeatures.ReasonStatement(contribution.Feature))
+            {
+                Weight = contribution.ScoreLoss,
+            })];
+
+    /// <summary>Regulation B: a notice names no more than four principal reasons.</summary>
+    public const int MaxPrincipalReasons = 4;
+
+    private const double MinimumReasonWeight = 0.005;
 
     private static (OfferSegment? Segment, List<string> Reasons) ChooseSegment(LoanOfferStrategy strategy, int creditScore, double approval)
     {

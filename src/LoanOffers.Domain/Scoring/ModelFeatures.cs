@@ -27,6 +27,26 @@ public static class ModelFeatures
     public static readonly IReadOnlyList<string> Names =
         [CreditScore, Income, DebtToIncome, PaymentHistory, AccountAge, DepositBalance, TransactionPatterns, SavingsRate];
 
+    /// <summary>
+    /// The statement of a principal reason when <paramref name="feature"/> lowered the approval score, in the words
+    /// Regulation B's sample notices use where one fits.
+    /// </summary>
+    public static string ReasonStatement(string feature) => feature switch
+    {
+        CreditScore => "Credit score below that of typical approved applicants",
+        Income => "Income insufficient for the amount of credit",
+        DebtToIncome => "Excessive obligations in relation to income",
+        PaymentHistory => "Delinquent past or present credit obligations",
+        AccountAge => "Length of relationship with the bank",
+        DepositBalance => "Insufficient deposit balances",
+        TransactionPatterns => "Irregular or declining account activity",
+        SavingsRate => "Low savings relative to income",
+        _ => $"Value of {feature}",
+    };
+
+    /// <summary>The reason code of a feature that lowered the approval score, e.g. <c>SCORE_DEBT_TO_INCOME</c>.</summary>
+    public static string ReasonCode(string feature) => "SCORE_" + feature.ToUpperInvariant();
+
     /// <summary>Writes the named features of <paramref name="profile"/>, in order, to the start of <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">A name is unknown, or <paramref name="destination"/> is too short.</exception>
     public static void Extract(CustomerProfile profile, IReadOnlyList<string> featureNames, Span<float> destination)

@@ -27,6 +27,9 @@ public sealed record ModelCard
 
     public required IReadOnlyList<string> Features { get; init; }
 
+    /// <summary>Each feature's median over the training rows, in input order: the typical applicant principal reasons compare with.</summary>
+    public IReadOnlyList<float>? FeatureReferences { get; init; }
+
     public string InputName { get; init; } = Onnx.TreeEnsembleOnnxExporter.InputName;
 
     public string OutputName { get; init; } = Onnx.TreeEnsembleOnnxExporter.OutputName;

@@ -50,10 +50,10 @@ public sealed class OnnxCreditModel : ICreditModel, IDisposable
             throw new ModelLoadException($"Model {card.ModelId} {card.Version} at {directory}: {ModelStore.OnnxFileName} has hash {hash} but its card says {card.OnnxSha256}; the file was replaced without its card.");
         }
 
-        return new OnnxCreditModel(onnx, card.ModelId, card.Version, card.Features, card);
+        return new OnnxCreditModel(onnx, card.ModelId, card.Version, card.Features, card.FeatureReferences ?? [], card);
     }
 
-    internal OnnxCreditModel(byte[] onnx, string modelId, string version, IReadOnlyList<string> features, ModelCard? card = null)
+    internal OnnxCreditModel(byte[] onnx, string modelId, string version, IReadOnlyList<string> features, IReadOnlyList<float> references, ModelCard? card = null)
     {
         ModelId = modelId;
         Version = version;
@@ -85,6 +85,9 @@ public sealed class OnnxCreditModel : ICreditModel, IDisposable
         try
         {
             CheckSignature();
+            FeatureReferences = references.Count == Features.Count
+                ? [.. references]
+                : throw new ModelLoadException($"Model {modelId} {version}: {references.Count} reference values (featureReferences) for its {Features.Count} features; retrain it to record them.");
         }
         catch
         {
@@ -101,6 +104,8 @@ public sealed class OnnxCreditModel : ICreditModel, IDisposable
 
     /// <summary>The card the model was loaded with (null only while the trainer checks parity before writing one).</summary>
     public ModelCard? Card { get; }
+
+    public IReadOnlyList<float> FeatureReferences { get; }
 
     public unsafe void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
     {

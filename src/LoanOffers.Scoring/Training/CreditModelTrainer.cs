@@ -68,7 +68,8 @@ public static class CreditModelTrainer
             data.Features, modelId, version);
 
         var onnxProbabilities = new float[heldOut.Rows];
-        using (var session = new OnnxCreditModel(onnx, modelId, version, data.Features))
+        var references = Medians(training);
+        using (var session = new OnnxCreditModel(onnx, modelId, version, data.Features, references))
         {
             session.Score(heldOut.Values, heldOut.Rows, onnxProbabilities);
         }
@@ -86,6 +87,7 @@ public static class CreditModelTrainer
             Version = version,
             Label = data.Label,
             Features = [.. data.Features],
+            FeatureReferences = references,
             Metrics = metrics,
             GroundTruth = heldOut.TrueProbabilities is { } truth
                 ? new GroundTruthMetrics(ModelEvaluation.Auc(truth, heldOut.Labels), ModelEvaluation.Evaluate(truth, heldOut.Labels).Brier)
@@ -119,6 +121,14 @@ public static class CreditModelTrainer
 
         return (training, heldOut);
     }
+
+    /// <summary>Each feature's median over <paramref name="rows"/>.</summary>
+    public static IReadOnlyList<float> Medians(TrainingSet rows) =>
+        [.. Enumerable.Range(0, rows.Features.Count).Select(feature =>
+        {
+            var values = Enumerable.Range(0, rows.Rows).Select(row => rows.Row(row)[feature]).Order().ToArray();
+            return values.Length == 0 ? 0f : values[values.Length / 2];
+        })];
 
     public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 

@@ -1,3 +1,4 @@
+using LoanOffers.Domain;
 using LoanOffers.Scoring.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,13 +56,52 @@ public sealed partial class ModelRetrainer
             return Retrain(modelId, reader);
         }, cancellationToken);
 
-    public RetrainingResult Retrain(string modelId, TextReader outcomes)
+    public RetrainingResult Retrain(string modelId, TextReader outcomes) =>
+        Retrain(modelId, card => TrainingCsv.Read(outcomes, card.Label, card.Features));
+
+    /// <summary>
+    /// Retrains <paramref name="modelId"/> on labelled rows the engine recorded: each row's features are
+    /// <see cref="ModelFeatures.Names"/> in order, and its label is whether the application was funded, so only a model
+    /// whose label is <see cref="FundedLabel"/> can learn from them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model's label is not one recorded outcomes carry, or the rows cannot train it.</exception>
+    public RetrainingResult Retrain(string modelId, IReadOnlyList<LabelledOutcome> outcomes) =>
+        Retrain(modelId, card =>
+        {
+            if (card.Label != FundedLabel)
+            {
+                throw new InvalidDataException($"Model '{modelId}' predicts '{card.Label}'; recorded outcomes label only '{FundedLabel}' (funded or declined).");
+            }
+
+            var usable = outcomes.Where(outcome => outcome.Features.Count == ModelFeatures.Names.Count).ToList();
+            var columns = card.Features.Select(feature => ModelFeatures.Names.ToList().IndexOf(feature)).ToArray();
+            var values = new float[usable.Count * columns.Length];
+            for (var row = 0; row < usable.Count; row++)
+            {
+                for (var column = 0; column < columns.Length; column++)
+                {
+                    values[row * columns.Length + column] = usable[row].Features[columns[column]];
+                }
+            }
+
+            var data = new TrainingSet(card.Label, card.Features, values, [.. usable.Select(outcome => outcome.Funded)], [.. usable.Select(outcome => outcome.CustomerId)]);
+            var badRows = outcomes.Select((outcome, index) => (outcome, index))
+                .Where(item => item.outcome.Features.Count != ModelFeatures.Names.Count)
+                .Select(item => new BadRow(item.index + 1, $"recorded with {item.outcome.Features.Count} features, not {ModelFeatures.Names.Count}"))
+                .ToList();
+            return new TrainingCsvResult(data, badRows, null);
+        });
+
+    /// <summary>The label of an approval model: the outcome the engine records for each application.</summary>
+    public const string FundedLabel = "approved";
+
+    private RetrainingResult Retrain(string modelId, Func<ModelCard, TrainingCsvResult> readOutcomes)
     {
         var currentVersion = _store.ActiveVersion(modelId) ?? throw new ArgumentException($"No model '{modelId}' under {_store.Root} to retrain.", nameof(modelId));
         using var current = OnnxCreditModel.Load(_store.VersionFolder(modelId, currentVersion));
         var card = current.Card!;
 
-        var read = TrainingCsv.Read(outcomes, card.Label, card.Features);
+        var read = readOutcomes(card);
         var data = read.Usable();
         var candidate = CreditModelTrainer.Train(data, modelId, _store.NextVersion(modelId), _trainerOptions, read.BadRows.Count);
 

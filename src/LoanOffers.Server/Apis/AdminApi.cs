@@ -118,7 +118,9 @@ public static class AdminApi
             ? TypedResults.Ok(await grains.GetGrain<IProgramGrain>(programId).GetRuns())
             : ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
 
-    public static async Task<Results<Ok<RunStatus>, ValidationProblem, ProblemHttpResult>> GetRunAsync(string programId, string runId, IGrainFactory grains)
+    /// <summary>The run's report, with how its offers have fared since (applications, funded and declined per tier).</summary>
+    public static async Task<Results<Ok<RunStatus>, ValidationProblem, ProblemHttpResult>> GetRunAsync(
+        string programId, string runId, IGrainFactory grains, ApplicationLedger applications, CancellationToken cancellationToken)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -131,7 +133,9 @@ public static class AdminApi
         }
 
         var run = await grains.GetGrain<IProgramGrain>(programId).GetRun(runId);
-        return run is null ? ApiValidation.NotFound($"Program '{programId}' has no run '{runId}'.") : TypedResults.Ok(run);
+        return run is null
+            ? ApiValidation.NotFound($"Program '{programId}' has no run '{runId}'.")
+            : TypedResults.Ok(run with { OutcomesByTier = await applications.RunOutcomesAsync(programId, runId, cancellationToken) });
     }
 
     public static async Task<Results<Ok<CandidatePage>, ValidationProblem, ProblemHttpResult>> GetCandidatesAsync(

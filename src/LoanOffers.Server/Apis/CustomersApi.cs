@@ -12,11 +12,13 @@ namespace LoanOffers.Server.Apis;
 /// <summary>An acceptance, optionally with the values the lender verified at application.</summary>
 public sealed record AcceptRequest(VerifiedValues? Verified);
 
-/// <summary>An application as the API shows it: the accepted offer's terms, not the bank's figures behind them.</summary>
-public sealed record ApplicationView(string ApplicationId, string CustomerId, string ProgramId, string Status, DateTimeOffset AppliedAt, CustomerOfferTerms Terms)
+/// <summary>An application as the API shows it: the accepted offer's terms and the outcome, not the bank's figures behind them.</summary>
+public sealed record ApplicationView(
+    string ApplicationId, string CustomerId, string ProgramId, string Status, DateTimeOffset AppliedAt, CustomerOfferTerms Terms, ApplicationOutcome? Outcome)
 {
     public static ApplicationView From(LoanApplication application) => new(
-        application.ApplicationId, application.CustomerId, application.ProgramId, application.Status, application.AppliedAt, CustomerOfferTerms.From(application.Offer));
+        application.ApplicationId, application.CustomerId, application.ProgramId, application.Status, application.AppliedAt,
+        CustomerOfferTerms.From(application.Offer), application.Outcome);
 }
 
 /// <summary>One change to a customer: <c>eventId</c> makes it apply once; the other fields belong to their kinds.</summary>
@@ -93,7 +95,7 @@ public static class CustomersApi
 
         return result.Outcome switch
         {
-            AcceptanceOutcome.Applied => TypedResults.Created($"/api/v1/customers/{customerId}/applications/{result.Application!.ApplicationId}", ApplicationView.From(result.Application)),
+            AcceptanceOutcome.Applied => TypedResults.Created($"/api/v1/applications/{result.Application!.ApplicationId}", ApplicationView.From(result.Application)),
             AcceptanceOutcome.CriteriaNotMet => TypedResults.Problem(
                 "The customer no longer meets the criteria this firm offer was made on, so the offer is withdrawn.",
                 statusCode: StatusCodes.Status409Conflict,

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace LoanOffers.Server.Apis;
 
+/// <summary>Retrain from an outcomes CSV inside the data directory, or, without <c>outcomesPath</c>, from the outcomes the engine recorded.</summary>
 public sealed record RetrainRequest(string? OutcomesPath);
 
 /// <summary>The lending team's model operations: what is served, retraining from recorded outcomes, rollback.</summary>
@@ -34,11 +35,13 @@ public static class ModelsApi
             : NoTrainedModels();
 
     /// <summary>
-    /// Trains a candidate on the outcomes file (inside the data directory), compares it with the served version on
-    /// the same held-out rows and promotes it only if it is better; the old version stays for rollback.
+    /// Trains a candidate on the outcomes file (inside the data directory) or on the funded and declined applications
+    /// the engine recorded, compares it with the served version on the same held-out rows and promotes it only if it
+    /// is better; the old version stays for rollback.
     /// </summary>
     public static async Task<Results<Ok<RetrainingResult>, ValidationProblem, ProblemHttpResult>> RetrainAsync(
-        string modelId, RetrainRequest request, HttpContext context, ICreditModelRegistry registry, IServiceProvider services, CustomerSource files, AuditTrail audit, CancellationToken cancellationToken)
+        string modelId, RetrainRequest request, HttpContext context, ICreditModelRegistry registry, IServiceProvider services, CustomerSource files,
+        ApplicationLedger applications, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!ApiValidation.IsValidId(modelId))
         {
@@ -55,24 +58,40 @@ public static class ModelsApi
             return ApiValidation.NotFound($"No model '{modelId}' is served.");
         }
 
-        string path;
-        try
-        {
-            path = files.ResolveInsideDataDirectory(request.OutcomesPath);
-        }
-        catch (Exception failure) when (failure is InvalidOperationException or FileNotFoundException)
-        {
-            return ApiValidation.Invalid("outcomesPath", failure.Message);
-        }
-
+        var retrainer = services.GetRequiredService<ModelRetrainer>();
         RetrainingResult result;
-        try
+        if (request.OutcomesPath is null)
         {
-            result = await services.GetRequiredService<ModelRetrainer>().RetrainAsync(modelId, path, cancellationToken);
+            var recorded = await applications.LabelledOutcomesAsync(modelId, cancellationToken);
+            try
+            {
+                result = await Task.Run(() => retrainer.Retrain(modelId, recorded), cancellationToken);
+            }
+            catch (InvalidDataException failure)
+            {
+                return ApiValidation.Invalid("outcomesPath", $"Recorded outcomes ({recorded.Count}) cannot retrain '{modelId}': {failure.Message}");
+            }
         }
-        catch (InvalidDataException failure)
+        else
         {
-            return ApiValidation.Invalid("outcomesPath", failure.Message);
+            string path;
+            try
+            {
+                path = files.ResolveInsideDataDirectory(request.OutcomesPath);
+            }
+            catch (Exception failure) when (failure is InvalidOperationException or FileNotFoundException)
+            {
+                return ApiValidation.Invalid("outcomesPath", failure.Message);
+            }
+
+            try
+            {
+                result = await retrainer.RetrainAsync(modelId, path, cancellationToken);
+            }
+            catch (InvalidDataException failure)
+            {
+                return ApiValidation.Invalid("outcomesPath", failure.Message);
+            }
         }
 
         var actor = AuditActors.Of(context);

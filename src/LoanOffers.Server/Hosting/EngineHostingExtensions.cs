@@ -111,6 +111,8 @@ public static class EngineHostingExtensions
         app.MapModelsApi();
         app.MapAuditApi();
         app.MapEventsApi();
+        app.MapApplicationsApi();
+        app.MapCustomerRecordsApi();
         return app;
     }
 }

@@ -11,6 +11,9 @@ public static class EnginePolicies
     public const string ModelsRead = "models-read";
     public const string ModelsWrite = "models-write";
     public const string AuditRead = "audit-read";
+    public const string CustomerRecordsRead = "customer-records-read";
+    public const string ApplicationsRead = "applications-read";
+    public const string OutcomesWrite = "outcomes-write";
 
     public static AuthorizationBuilder AddEnginePolicies(this AuthorizationBuilder authorization) => authorization
         .AddPolicy(Offers, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService))
@@ -19,6 +22,9 @@ public static class EnginePolicies
         .AddPolicy(ModelsRead, policy => policy.RequireRole(EngineRoles.ModelOps, EngineRoles.RiskAnalyst))
         .AddPolicy(ModelsWrite, policy => policy.RequireRole(EngineRoles.ModelOps))
         .AddPolicy(AuditRead, policy => policy.RequireRole(EngineRoles.RiskAnalyst, EngineRoles.LendingAdmin))
+        .AddPolicy(CustomerRecordsRead, policy => policy.RequireRole(EngineRoles.RiskAnalyst, EngineRoles.LendingAdmin))
+        .AddPolicy(ApplicationsRead, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService, EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
+        .AddPolicy(OutcomesWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
         // Anything mapped without a policy of its own still needs a signed-in caller.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 }

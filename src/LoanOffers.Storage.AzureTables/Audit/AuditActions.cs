@@ -11,4 +11,5 @@ public static class AuditActions
     public const string CustomerEvent = "customer.event";
     public const string CustomerEventBatch = "customer.events.batch";
     public const string OfferAccepted = "offer.accept";
+    public const string ApplicationOutcome = "application.outcome";
 }
