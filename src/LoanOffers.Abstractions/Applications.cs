@@ -67,8 +67,8 @@ public enum OutcomeResult { Recorded, AlreadyRecorded, Conflict, UnknownApplicat
 
 /// <summary>
 /// One application, from 1-click apply to its outcome. It owns the outcome (recorded once; the same outcome again
-/// changes nothing, a different one is a conflict), tells the customer, and keeps the applications ledger (the
-/// run report's funnel and retraining's labelled history) up to date.
+/// changes nothing, a different one is a conflict) and keeps the applications ledger (the run report's funnel and
+/// retraining's labelled history) up to date. It never calls its customer's grain, which calls it on apply.
 /// </summary>
 [Alias("loanoffers.IApplicationGrain")]
 public interface IApplicationGrain : IGrainWithStringKey

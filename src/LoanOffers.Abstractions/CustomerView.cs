@@ -8,9 +8,10 @@ namespace LoanOffers.Abstractions;
 public enum OfferAudience { Bank, Customer }
 
 /// <summary>
-/// An offer as its customer sees it: the terms and nothing the bank uses to choose them (no scores, conversion
-/// probability, expected value, risk impact or tier).
+/// An offer's terms, as its customer sees them and as a firm-offer record keeps them: nothing the bank uses to choose
+/// them (no scores, conversion probability, expected value, risk impact or tier).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerOfferTerms")]
 public sealed record CustomerOfferTerms(
     string OfferId,
     string ProgramId,

@@ -54,10 +54,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<AcceptanceResult> Accept(AcceptOffer command);
 
-    /// <summary>Takes an application's new status and outcome from the application that owns them.</summary>
-    Task UpdateApplication(LoanApplication application);
-
-    /// <summary>Every program's latest decision on the customer, with principal reasons, live offers and withdrawals, and the applications; null for an unknown customer.</summary>
+    /// <summary>
+    /// Every program's latest decision on the customer, with principal reasons, live offers and withdrawals, and the
+    /// applications as made (their outcomes belong to each application's own grain); null for an unknown customer.
+    /// </summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecisions?> GetDecisions();

@@ -3,23 +3,6 @@ using Orleans;
 
 namespace LoanOffers.Abstractions;
 
-/// <summary>One offer's terms as they were made.</summary>
-[GenerateSerializer, Immutable, Alias("loanoffers.OfferTerms")]
-public sealed record OfferTerms(
-    string OfferId,
-    string Tier,
-    decimal Amount,
-    int Tenure,
-    decimal Roi,
-    decimal Apr,
-    decimal ProcessingFee,
-    decimal MonthlyPayment,
-    DateTimeOffset ExpiresAt)
-{
-    public static OfferTerms Of(LoanOffer offer) =>
-        new(offer.OfferId, offer.Tier, offer.Amount, offer.Tenure, offer.Roi, offer.Apr, offer.ProcessingFee, offer.MonthlyPayment, offer.ExpiresAt);
-}
-
 /// <summary>
 /// The record of a firm offer of credit: who was offered what, when, until when, by which program version (whose
 /// criteria are kept beside the records), on which profile values and which model scores. Kept
@@ -35,7 +18,7 @@ public sealed record FirmOfferRecord(
     DateTimeOffset ExpiresAt,
     string? Tier,
     IReadOnlyList<ModelScore> Models,
-    IReadOnlyList<OfferTerms> Offers,
+    IReadOnlyList<CustomerOfferTerms> Offers,
     CustomerProfile DecisionInputs)
 {
     /// <summary>ECOA's record-retention period for a credit decision.</summary>
@@ -53,7 +36,7 @@ public sealed record FirmOfferRecord(
         decision.Offers.Max(offer => offer.ExpiresAt),
         decision.Tier,
         decision.ModelScores,
-        [.. decision.Offers.Select(OfferTerms.Of)],
+        [.. decision.Offers.Select(CustomerOfferTerms.From)],
         profile with { FirstName = null, Email = null, Phone = null });
 }
 

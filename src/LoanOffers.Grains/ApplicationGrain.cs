@@ -44,22 +44,16 @@ public sealed class ApplicationGrain(
                 return (OutcomeResult.Conflict, application);
             }
 
-            // Told again: finish what an interrupted first recording may have left undone (both writes are idempotent).
-            await PublishAsync(application);
+            // Told again: finish what an interrupted first recording may have left undone (the write is idempotent).
+            await ledger.WriteAsync(application);
             return (OutcomeResult.AlreadyRecorded, application);
         }
 
         var decided = application with { Status = outcome.Outcome, Outcome = outcome };
         state.State = state.State with { Application = decided };
         await state.WriteStateAsync();
-        await PublishAsync(decided);
+        await ledger.WriteAsync(decided);
         return (OutcomeResult.Recorded, decided);
-    }
-
-    private async Task PublishAsync(LoanApplication application)
-    {
-        await GrainFactory.GetGrain<ICustomerGrain>(application.CustomerId).UpdateApplication(application);
-        await ledger.WriteAsync(application);
     }
 
     private static bool SameOutcome(ApplicationOutcome recorded, ApplicationOutcome outcome) =>

@@ -339,20 +339,6 @@ public sealed class CustomerGrain(
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
     }
 
-    public async Task UpdateApplication(LoanApplication application)
-    {
-        var current = state.State;
-        if (current.Applications.All(known => known.ApplicationId != application.ApplicationId))
-        {
-            return;
-        }
-
-        await CommitAsync(current, current with
-        {
-            Applications = [.. current.Applications.Select(known => known.ApplicationId == application.ApplicationId ? application : known)],
-        });
-    }
-
     public Task<CustomerDecisions?> GetDecisions()
     {
         var current = state.State;

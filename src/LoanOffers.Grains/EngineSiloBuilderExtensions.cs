@@ -84,7 +84,8 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton(provider => new AuditTrail(
             storage.TableServiceClient, storage.Table("Audit"), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AuditTrail>>()));
         builder.Services.AddSingleton(provider => new FirmOfferRecordStore(
-            storage.TableServiceClient, storage.Table("FirmOfferRecords"), EngineNames.CustomerGrainType, storage.PersonalDataEncryption,
+            storage.TableServiceClient, storage.Table("FirmOfferRecords"), EngineNames.CustomerGrainType,
+            provider.GetRequiredService<Orleans.Serialization.Serializer>(), storage.PersonalDataEncryption,
             provider.GetRequiredService<ILogger<FirmOfferRecordStore>>()));
         builder.Services.AddSingleton(new ApplicationLedger(storage.TableServiceClient, storage.Table("Applications"), storage.PersonalDataEncryption));
         builder.Services.AddSingleton<CustomerSource>();

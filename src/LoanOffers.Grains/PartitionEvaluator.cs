@@ -40,11 +40,12 @@ public sealed partial class PartitionEvaluator(
 
         // Both writes are idempotent, so a partition redone after a crash re-indexes and re-records the decisions it had stored.
         var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
-        await index.WriteAsync(
-            evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
-            evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
-            cancellationToken);
-        await records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken);
+        await Task.WhenAll(
+            index.WriteAsync(
+                evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
+                evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
+                cancellationToken),
+            records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken));
         return Summarize(position, results);
     }
 

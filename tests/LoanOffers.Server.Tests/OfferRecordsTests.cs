@@ -69,6 +69,8 @@ public sealed class OfferRecordsTests(EngineApiFactory factory) : IAsyncLifetime
         using var stranger = factory.CreateClient(EngineRoles.Customer, _offered[1]);
         Assert.Equal("funded", (await customer.GetFromJsonAsync<JsonElement>($"/api/v1/applications/{applicationId}")).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/applications/{applicationId}")).StatusCode);
+        var decisions = await _risk.GetFromJsonAsync<JsonElement>($"/api/v1/admin/customers/{customerId}/decisions");
+        Assert.Equal("funded", Assert.Single(decisions.GetProperty("applications").EnumerateArray()).GetProperty("status").GetString());
 
         var runId = (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{_programId}/runs"))[0].GetProperty("runId").GetString();
         var report = await _risk.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{_programId}/runs/{runId}");

@@ -3,7 +3,9 @@ using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Serialization;
 
 namespace LoanOffers.Storage.AzureTables.Tests;
 
@@ -18,7 +20,7 @@ public sealed class FirmOfferRecordStoreTests(SiloFixture fixture)
     {
         var service = new TableServiceClient(fixture.ConnectionString);
         var tableName = AzuriteFixture.UniqueName("rec");
-        var store = new FirmOfferRecordStore(service, tableName, "customer",
+        var store = new FirmOfferRecordStore(service, tableName, "customer", fixture.SiloServices.GetRequiredService<Serializer>(),
             new StateEncryption(new Dictionary<string, byte[]> { [SiloFixture.FirstKeyId] = SiloFixture.FirstKey }, SiloFixture.FirstKeyId),
             NullLogger<FirmOfferRecordStore>.Instance);
         await store.CreateTableAsync();
@@ -50,9 +52,18 @@ public sealed class FirmOfferRecordStoreTests(SiloFixture fixture)
     {
         var (store, table) = await NewStoreAsync();
         await store.KeepCriteriaAsync(Program, MadeAt.AddDays(7));
-        var customers = Enumerable.Range(0, 250).Select(i => $"C{i:D5}").ToList();
+        var customers = Enumerable.Range(0, 2_000).Select(i => $"C{i:D5}").ToList();
 
         await store.AppendAsync([.. customers.Select(id => Record(id, MadeAt)), Record("C00007", MadeAt.AddDays(7), "run-2")]);
+
+        var pages = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(row => row.PartitionKey != "criteria", select: ["RowKey"]))
+        {
+            pages++;
+        }
+
+        Assert.InRange(pages, 2, 256 + 1);
+        Assert.All(customers.Skip(10).Take(50), id => Assert.Equal(id, Assert.Single(store.ForCustomerAsync(id).GetAwaiter().GetResult().Records).CustomerId));
 
         var read = await store.ForCustomerAsync("C00007");
         Assert.Equal(["run-2", "run-1"], read.Records.Select(record => record.RunId));
@@ -65,7 +76,10 @@ public sealed class FirmOfferRecordStoreTests(SiloFixture fixture)
         await foreach (var row in table.QueryAsync<TableEntity>(row => row.PartitionKey != "criteria"))
         {
             Assert.Equal(SiloFixture.FirstKeyId, row.GetString("KeyId"));
-            Assert.False(row.GetBinary("Inputs").AsSpan().IndexOf(Encoding.UTF8.GetBytes("123456.78")) >= 0);
+            var stored = row.Keys.Where(property => property.StartsWith("Records", StringComparison.Ordinal)).SelectMany(property => row.GetBinary(property)).ToArray();
+            Assert.NotEmpty(stored);
+            Assert.False(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes("123456.78")) >= 0);
+            Assert.False(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes("OF-C")) >= 0);
         }
     }
 

@@ -75,6 +75,17 @@ public sealed record CustomerDecision
     /// <summary>For a request of an exact amount and tenure: the offer that matches it, when it could be made.</summary>
     [Id(16)] public string? MatchedOfferId { get; init; }
 
-    /// <summary>Why, in order of weight: the filter that rejected, or the features that lowered the approval score most.</summary>
-    [Id(17)] public IReadOnlyList<PrincipalReason> PrincipalReasons { get; init; } = [];
+    /// <summary>
+    /// The features that lowered the approval score most, heaviest first (at most four); null rather than empty, since
+    /// an empty list still costs its type in every stored row.
+    /// </summary>
+    [Id(17)] public IReadOnlyList<FeatureContribution>? ScoreReasons { get; init; }
+
+    /// <summary>
+    /// Why, in order of weight: the filter that rejected, or the features that lowered the approval score most. Built
+    /// from what the decision stores anyway, so a customer's row carries no statement text twice.
+    /// </summary>
+    public IReadOnlyList<PrincipalReason> PrincipalReasons => FilterResult.Passed
+        ? [.. (ScoreReasons ?? []).Select(reason => new PrincipalReason(ModelFeatures.ReasonCode(reason.Feature), ModelFeatures.ReasonStatement(reason.Feature)) { Weight = reason.ScoreLoss })]
+        : [new PrincipalReason(FilterResult.ReasonCode ?? "REJECTED", FilterResult.Reason ?? $"Rejected by {FilterResult.FilterId}")];
 }

@@ -34,11 +34,7 @@ public static class CustomerEvaluator
 
         if (!filter.Passed)
         {
-            return decision with
-            {
-                Reasons = [$"Rejected by {filter.FilterId}: {filter.Reason}"],
-                PrincipalReasons = [new PrincipalReason(filter.ReasonCode ?? "REJECTED", filter.Reason ?? $"Rejected by {filter.FilterId}")],
-            };
+            return decision with { Reasons = [$"Rejected by {filter.FilterId}: {filter.Reason}"] };
         }
 
         if (!program.Enabled || !program.LoanOfferStrategy.Enabled)
@@ -53,7 +49,7 @@ public static class CustomerEvaluator
             ApprovalProbability = scores.Approval.Score,
             DefaultProbability = scores.Default.Score,
             ModelScores = [scores.Approval, scores.Default],
-            PrincipalReasons = ScoreReasons(scores),
+            ScoreReasons = ScoreReasons(scores),
         };
 
         var (segment, reasons) = ChooseSegment(program.LoanOfferStrategy, profile.CreditScore, scores.Approval.Score);
@@ -98,16 +94,16 @@ public static class CustomerEvaluator
         };
     }
 
-    /// <summary>The features that cost the approval score most (at least half a point each), at most four.</summary>
-    private static IReadOnlyList<PrincipalReason> ScoreReasons(ModelScores scores) =>
-        [.. scores.ApprovalContributions
+    /// <summary>The features that cost the approval score most (at least half a point each), at most four; null for none.</summary>
+    private static IReadOnlyList<FeatureContribution>? ScoreReasons(ModelScores scores)
+    {
+        var reasons = scores.ApprovalContributions
             .Where(contribution => contribution.ScoreLoss >= MinimumReasonWeight)
             .OrderByDescending(contribution => contribution.ScoreLoss)
             .Take(MaxPrincipalReasons)
-            .Select(contribution => new PrincipalReason(ModelFeatures.ReasonCode(contribution.Feature), ModelFeatures.ReasonStatement(contribution.Feature))
-            {
-                Weight = contribution.ScoreLoss,
-            })];
+            .ToArray();
+        return reasons.Length == 0 ? null : reasons;
+    }
 
     /// <summary>Regulation B: a notice names no more than four principal reasons.</summary>
     public const int MaxPrincipalReasons = 4;

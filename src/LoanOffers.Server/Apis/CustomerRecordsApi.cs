@@ -25,9 +25,15 @@ public static class CustomerRecordsApi
             return ApiValidation.Invalid("customerId", $"A customer id is {ApiValidation.IdRule}.");
         }
 
-        return await grains.GetGrain<ICustomerGrain>(customerId).GetDecisions() is { } decisions
-            ? TypedResults.Ok(decisions)
-            : ApiValidation.UnknownCustomer(customerId);
+        if (await grains.GetGrain<ICustomerGrain>(customerId).GetDecisions() is not { } decisions)
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        // Each application's outcome is its own grain's; the customer keeps the application as it was made.
+        var applications = await Task.WhenAll(decisions.Applications.Select(async application =>
+            await grains.GetGrain<IApplicationGrain>(application.ApplicationId).Get() ?? application));
+        return TypedResults.Ok(decisions with { Applications = applications });
     }
 
     /// <summary>The customer's firm-offer records, newest first, with the criteria of each program version; kept 25 months after each offer.</summary>

@@ -141,6 +141,8 @@ public static class DemoCommand
 
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ADMIN_TOKEN\" '{baseUrl}/api/v1/admin/programs/{config.ProgramId}/candidates?tier=excellent&minScore=0.8&limit=10'");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/programs/{config.ProgramId}/runs");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/customers/{customer}/decisions");
+        Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/customers/{customer}/records");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $MODEL_OPS_TOKEN\" {baseUrl}/api/v1/admin/models");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/audit");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/openapi/v1.json");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -7,21 +8,31 @@ using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace LoanOffers.Storage.AzureTables;
 
 /// <summary>
-/// The append-only firm-offer records on one Azure table. A customer's records share the partition of every customer
-/// whose grain hashes to the same bucket (as the customer store spreads its rows), so a batch appends a storage
-/// partition's records in full entity group transactions, and one customer's records are one range query. The
-/// profile values a decision used are encrypted like the customer's state when personal-data encryption is on. Each
-/// program version's configuration is kept once, in a row of its own, as long as any record made under it.
+/// The append-only firm-offer records on one Azure table. Customers are spread over buckets by their grain's hash, as
+/// the customer store spreads its rows, so a batch's storage partition is one bucket: its records of a run are written
+/// together in page rows (one per 32 offered customers, not one per offer), and a customer's records are found in its
+/// bucket's partition. Each program version's configuration is kept once, in a row of its own, as long as any record
+/// made under it.
 /// </summary>
 public sealed partial class FirmOfferRecordStore(
-    TableServiceClient service, string tableName, string customerGrainType, StateEncryption? encryption, ILogger<FirmOfferRecordStore> logger)
+    TableServiceClient service, string tableName, string customerGrainType, Serializer serializer, StateEncryption? encryption, ILogger<FirmOfferRecordStore> logger)
 {
     private const int Buckets = 256;
     private const string CriteriaPartition = "criteria";
+
+    /// <summary>
+    /// Records per page row: a page stays well under the large-object heap's 85 KB, so a batch's pages are short-lived
+    /// small allocations; measured, 250-record pages cost the engine and Azurite more.
+    /// </summary>
+    private const int RecordsPerPage = 32;
+
+    /// <summary>The largest binary property the service accepts.</summary>
+    private const int ChunkBytes = 64 * 1024;
 
     private readonly TableClient _table = service.GetTableClient(tableName);
     private readonly GrainType _customerGrainType = GrainType.Create(customerGrainType);
@@ -42,34 +53,28 @@ public sealed partial class FirmOfferRecordStore(
     }
 
     /// <summary>
-    /// Adds records in entity group transactions of up to 100 per partition. A record already there (a partition redone
-    /// after a crash) is kept as it was: nothing is ever overwritten.
+    /// Adds records as pages: the records of one bucket, program and run (a storage partition's, in a batch) share a
+    /// row, in pages of up to <see cref="RecordsPerPage"/>, so a run adds a row per page, not one per offer. A page
+    /// already there (a partition redone after a crash) is kept as it was: nothing is ever overwritten.
     /// </summary>
     public async Task AppendAsync(IReadOnlyCollection<FirmOfferRecord> records, CancellationToken cancellationToken = default)
     {
-        var batches = records
-            .Select(ToRow)
-            .GroupBy(row => row.PartitionKey)
-            .SelectMany(partition => partition.DistinctBy(row => row.RowKey).Chunk(100))
+        var pages = records
+            .GroupBy(record => (Bucket: Bucket(record.CustomerId), record.ProgramId, record.RunId, record.MadeAt))
+            .SelectMany(group => group
+                .DistinctBy(record => record.CustomerId)
+                .OrderBy(record => record.CustomerId, StringComparer.Ordinal)
+                .Chunk(RecordsPerPage)
+                .Select(page => ToPage(group.Key.Bucket, page)))
             .ToList();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
+        await Parallel.ForEachAsync(pages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (page, token) =>
         {
             try
             {
-                await _table.SubmitTransactionAsync(batch.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)), token);
+                await _table.AddEntityAsync(page, token);
             }
-            catch (TableTransactionFailedException failure) when (failure.Status == 409)
+            catch (RequestFailedException exists) when (exists.Status == 409)
             {
-                foreach (var row in batch)
-                {
-                    try
-                    {
-                        await _table.AddEntityAsync(row, token);
-                    }
-                    catch (RequestFailedException exists) when (exists.Status == 409)
-                    {
-                    }
-                }
             }
         });
     }
@@ -77,12 +82,21 @@ public sealed partial class FirmOfferRecordStore(
     /// <summary>A customer's records, newest first, with the criteria of the program versions they were made under.</summary>
     public async Task<CustomerRecords> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default)
     {
-        var prefix = TableNames.EscapeKey(customerId) + "|";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Bucket(customerId)} and RowKey gt {prefix} and RowKey lt {prefix + "\uffff"}");
-        var records = new List<FirmOfferRecord>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var bucket = Bucket(customerId);
+        var pages = new List<string>();
+        await foreach (var row in _table.QueryAsync<TableEntity>($"PartitionKey eq '{bucket}'", select: ["RowKey", "Customers"], cancellationToken: cancellationToken))
         {
-            records.Add(FromRow(row));
+            if (JsonSerializer.Deserialize<string[]>(row.GetString("Customers") ?? "[]")!.Contains(customerId, StringComparer.Ordinal))
+            {
+                pages.Add(row.RowKey);
+            }
+        }
+
+        var records = new List<FirmOfferRecord>();
+        foreach (var rowKey in pages)
+        {
+            var page = await _table.GetEntityAsync<TableEntity>(bucket, rowKey, cancellationToken: cancellationToken);
+            records.AddRange(FromPage(page.Value).Where(record => record.CustomerId == customerId));
         }
 
         var criteria = new List<ProgramCriteria>();
@@ -97,10 +111,13 @@ public sealed partial class FirmOfferRecordStore(
             }
         }
 
-        return new CustomerRecords(customerId, [.. records.OrderByDescending(record => record.MadeAt)], criteria);
+        return new CustomerRecords(
+            customerId,
+            [.. records.DistinctBy(record => (record.ProgramId, record.RunId)).OrderByDescending(record => record.MadeAt).ThenBy(record => record.ProgramId, StringComparer.Ordinal)],
+            criteria);
     }
 
-    /// <summary>Deletes the records and criteria of <paramref name="programId"/> whose retention ended by <paramref name="now"/>; returns how many.</summary>
+    /// <summary>Deletes the record pages and criteria of <paramref name="programId"/> whose retention ended by <paramref name="now"/>; returns how many rows.</summary>
     public async Task<int> PurgeAsync(string programId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var due = new List<TableEntity>();
@@ -119,60 +136,58 @@ public sealed partial class FirmOfferRecordStore(
         return due.Count;
     }
 
-    private TableEntity ToRow(FirmOfferRecord record)
+    /// <summary>
+    /// One page: the records in Orleans' binary format (as the customers' state is stored: compact, cheap to write, and
+    /// tolerant of fields added later), Brotli-compressed and encrypted like the customer's state when personal-data
+    /// encryption is on, in properties of at most 64 KB. The customer ids stay readable to find a customer's pages,
+    /// and so does what the purge filters on.
+    /// </summary>
+    private TableEntity ToPage(string bucket, IReadOnlyList<FirmOfferRecord> records)
     {
-        var partitionKey = Bucket(record.CustomerId);
+        var first = records[0];
+        var customers = JsonSerializer.Serialize(records.Select(record => record.CustomerId));
+
+        // The same customers make the same key, so a page written again is refused; other customers make another page.
         var rowKey = string.Join('|',
-            TableNames.EscapeKey(record.CustomerId), TableNames.EscapeKey(record.ProgramId),
-            record.MadeAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture), TableNames.EscapeKey(record.RunId));
-        var inputs = JsonSerializer.SerializeToUtf8Bytes(record.DecisionInputs, ApiJson.Options);
-        var row = new TableEntity(partitionKey, rowKey)
+            TableNames.EscapeKey(first.ProgramId), first.MadeAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture),
+            TableNames.EscapeKey(first.RunId), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customers)).AsSpan(0, 8)));
+        var serialized = serializer.SerializeToArray(records.ToList());
+        var compressed = StateCompression.Compress(serialized);
+        var stored = encryption is null ? compressed.ToArray() : encryption.Encrypt(compressed.Span, AssociatedData(bucket, rowKey));
+        var row = new TableEntity(bucket, rowKey)
         {
-            ["CustomerId"] = record.CustomerId,
-            ["ProgramId"] = record.ProgramId,
-            ["ProgramVersion"] = record.ProgramVersion,
-            ["RunId"] = record.RunId,
-            ["MadeAt"] = record.MadeAt,
-            ["ExpiresAt"] = record.ExpiresAt,
-            ["RetainUntil"] = record.RetainUntil,
-            ["Tier"] = record.Tier,
-            ["Models"] = JsonSerializer.Serialize(record.Models, ApiJson.Options),
-            ["Offers"] = JsonSerializer.Serialize(record.Offers, ApiJson.Options),
+            ["ProgramId"] = first.ProgramId,
+            ["RetainUntil"] = first.RetainUntil,
+            ["Customers"] = customers,
+            ["RawSize"] = serialized.Length,
+            ["Chunks"] = (stored.Length + ChunkBytes - 1) / ChunkBytes,
         };
         if (encryption is not null)
         {
-            row["Inputs"] = encryption.Encrypt(inputs, AssociatedData(partitionKey, rowKey));
             row["KeyId"] = encryption.ActiveKeyId;
         }
-        else
+
+        for (var chunk = 0; chunk * ChunkBytes < stored.Length; chunk++)
         {
-            row["Inputs"] = inputs;
+            row[ChunkProperty(chunk)] = stored.AsSpan(chunk * ChunkBytes, Math.Min(ChunkBytes, stored.Length - chunk * ChunkBytes)).ToArray();
         }
 
         return row;
     }
 
-    private FirmOfferRecord FromRow(TableEntity row)
+    private IReadOnlyList<FirmOfferRecord> FromPage(TableEntity row)
     {
-        var inputs = row.GetBinary("Inputs");
+        var stored = Enumerable.Range(0, row.GetInt32("Chunks") ?? 0).SelectMany(chunk => row.GetBinary(ChunkProperty(chunk))).ToArray();
         if (row.GetString("KeyId") is { } keyId)
         {
-            inputs = (encryption ?? throw new StateDecryptionException($"A firm-offer record is encrypted under key '{keyId}' and this engine has no encryption keys."))
-                .Decrypt(keyId, inputs, AssociatedData(row.PartitionKey, row.RowKey));
+            stored = (encryption ?? throw new StateDecryptionException($"Firm-offer records are encrypted under key '{keyId}' and this engine has no encryption keys."))
+                .Decrypt(keyId, stored, AssociatedData(row.PartitionKey, row.RowKey));
         }
 
-        return new FirmOfferRecord(
-            row.GetString("CustomerId"),
-            row.GetString("ProgramId"),
-            row.GetInt32("ProgramVersion") ?? 0,
-            row.GetString("RunId"),
-            row.GetDateTimeOffset("MadeAt") ?? default,
-            row.GetDateTimeOffset("ExpiresAt") ?? default,
-            row.GetString("Tier"),
-            JsonSerializer.Deserialize<List<ModelScore>>(row.GetString("Models"), ApiJson.Options) ?? [],
-            JsonSerializer.Deserialize<List<OfferTerms>>(row.GetString("Offers"), ApiJson.Options) ?? [],
-            JsonSerializer.Deserialize<CustomerProfile>(inputs, ApiJson.Options)!);
+        return serializer.Deserialize<List<FirmOfferRecord>>(StateCompression.Decompress(stored, row.GetInt32("RawSize") ?? 0, row)) ?? [];
     }
+
+    private static string ChunkProperty(int chunk) => "Records" + chunk.ToString("D2", CultureInfo.InvariantCulture);
 
     /// <summary>The customer's grain hash picks the bucket, so the customers of one storage partition share one.</summary>
     private string Bucket(string customerId) =>
@@ -183,6 +198,6 @@ public sealed partial class FirmOfferRecordStore(
 
     private static byte[] AssociatedData(string partitionKey, string rowKey) => Encoding.UTF8.GetBytes(partitionKey + "/" + rowKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} firm-offer records and criteria of program {ProgramId} whose retention ended by {Now}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} firm-offer record pages and criteria of program {ProgramId} whose retention ended by {Now}")]
     private partial void LogPurged(int count, string programId, DateTimeOffset now);
 }
