@@ -62,6 +62,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CustomerDecisions?> GetDecisions();
 
+    /// <summary>
+    /// The contact policy at send time, by the customer's one writer: opt-outs, a live offer of that program and run,
+    /// at most one message per channel per window across programs. Allowing records the contact; asking again under
+    /// the same key gets the same answer.
+    /// </summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<ContactDecision> PrepareContact(ContactRequest request);
+
     /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
@@ -81,9 +89,34 @@ public sealed record ProgramDecision(string ProgramId, CustomerDecision Decision
 [GenerateSerializer, Immutable, Alias("loanoffers.CustomerDecisions")]
 public sealed record CustomerDecisions(string CustomerId, IReadOnlyList<ProgramDecision> Programs, IReadOnlyList<LoanApplication> Applications);
 
-/// <summary>One contact with the customer: an offer made, by which program and run.</summary>
+/// <summary>One contact with the customer: an offer made, a message sent, an application, by which program and run.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ContactRecord")]
-public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount);
+public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string RunId, string Kind, decimal? Amount)
+{
+    /// <summary>For a message, its outbox key.</summary>
+    [Id(5)] public string? MessageKey { get; init; }
+}
+
+/// <summary>Asks a customer whether a campaign message may go out now, under the contact policy.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ContactRequest")]
+public sealed record ContactRequest(string ProgramId, string RunId, string Channel, string MessageKey, DateTimeOffset Now, TimeSpan FrequencyWindow);
+
+/// <summary>
+/// The contact policy's answer: the offer to send and where (the same again for a message already allowed under its
+/// key), or why not.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ContactDecision")]
+public sealed record ContactDecision(LoanOffer? Offer, string? Address, string? FirstName, string? SuppressedBecause);
+
+public static class SuppressionReasons
+{
+    public const string UnknownCustomer = "unknown-customer";
+    public const string PrescreenOptOut = "prescreen-opt-out";
+    public const string ChannelOptOut = "channel-opt-out";
+    public const string NoAddress = "no-address";
+    public const string OfferNotLive = "offer-withdrawn-or-expired";
+    public const string FrequencyCap = "frequency-cap";
+}
 
 [GenerateSerializer, Immutable, Alias("loanoffers.EvaluateCustomer")]
 public sealed record EvaluateCustomer(string RunId, ProgramConfig Program, CustomerProfile Profile, DateTimeOffset Now);

@@ -339,6 +339,53 @@ public sealed class CustomerGrain(
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
     }
 
+    public async Task<ContactDecision> PrepareContact(ContactRequest request)
+    {
+        var current = state.State;
+        if (current.Profile is not { } profile)
+        {
+            return Suppressed(SuppressionReasons.UnknownCustomer);
+        }
+
+        var offer = current.Programs.GetValueOrDefault(request.ProgramId) is { } standing && standing.OffersRunId == request.RunId
+            ? standing.LiveOffers.Where(live => live.ExpiresAt > request.Now).OrderBy(live => live.Rank).FirstOrDefault()
+            : null;
+        var address = request.Channel == ChannelTypes.Email ? profile.Email : profile.Phone;
+        var already = current.ContactHistory.Any(contact => contact.MessageKey == request.MessageKey);
+        var reason =
+            profile.PrescreenOptOut ? SuppressionReasons.PrescreenOptOut
+            : OptedOut(profile, request.Channel) ? SuppressionReasons.ChannelOptOut
+            : string.IsNullOrWhiteSpace(address) ? SuppressionReasons.NoAddress
+            : offer is null ? SuppressionReasons.OfferNotLive
+            : !already && current.ContactHistory.Any(contact => contact.Kind == request.Channel && contact.At > request.Now - request.FrequencyWindow)
+                ? SuppressionReasons.FrequencyCap
+            : null;
+        if (reason is not null)
+        {
+            return Suppressed(reason);
+        }
+
+        if (!already)
+        {
+            await CommitAsync(current, current with
+            {
+                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1),
+                    new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer!.Amount) { MessageKey = request.MessageKey }],
+            });
+        }
+
+        return new ContactDecision(offer, address, profile.FirstName, null);
+
+        static ContactDecision Suppressed(string why) => new(null, null, null, why);
+    }
+
+    private static bool OptedOut(CustomerProfile profile, string channel) => channel switch
+    {
+        ChannelTypes.Email => profile.EmailOptOut,
+        ChannelTypes.Sms => profile.SmsOptOut,
+        _ => profile.InAppOptOut,
+    };
+
     public Task<CustomerDecisions?> GetDecisions()
     {
         var current = state.State;

@@ -7,6 +7,7 @@ public static class EngineNames
     public const string ProgramGrainType = "program";
     public const string PartitionWorkerGrainType = "partition-worker";
     public const string ApplicationGrainType = "application";
+    public const string CampaignGrainType = "campaign";
     public const string CustomerStore = "customers";
     public const string CustomerStateName = "customer";
 }

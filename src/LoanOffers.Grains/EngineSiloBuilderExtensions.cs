@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using LoanOffers.Delivery;
 using LoanOffers.Grains;
 using LoanOffers.Scoring;
 using LoanOffers.Storage.AzureTables;
@@ -88,6 +89,8 @@ public static class EngineSiloBuilderExtensions
             provider.GetRequiredService<Orleans.Serialization.Serializer>(), storage.PersonalDataEncryption,
             provider.GetRequiredService<ILogger<FirmOfferRecordStore>>()));
         builder.Services.AddSingleton(new ApplicationLedger(storage.TableServiceClient, storage.Table("Applications"), storage.PersonalDataEncryption));
+        builder.Services.AddSingleton(new Outbox(storage.TableServiceClient, storage.Table("Outbox")));
+        builder.Services.AddOfferDelivery();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<LocalOfferReads>();
         builder.Services.AddSingleton<BatchRunner>();
@@ -106,7 +109,7 @@ public static class EngineSiloBuilderExtensions
     }
 
     /// <summary>Creates the tables of the candidate index, the audit trail, the firm-offer records and the applications ledger when the silo starts.</summary>
-    private sealed class TableStartup(CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications)
+    private sealed class TableStartup(CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications, Outbox outbox)
         : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
@@ -116,6 +119,7 @@ public static class EngineSiloBuilderExtensions
                 await audit.CreateTableAsync(cancellationToken);
                 await records.CreateTableAsync(cancellationToken);
                 await applications.CreateTableAsync(cancellationToken);
+                await outbox.CreateTableAsync(cancellationToken);
             });
     }
 }

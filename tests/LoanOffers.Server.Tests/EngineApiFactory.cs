@@ -28,6 +28,9 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The prefix of this engine's tables.</summary>
     public string TablePrefix { get; } = AzuriteFixture.UniqueName("s");
 
+    /// <summary>Where the engine's own SMTP server keeps the emails it receives.</summary>
+    public string MailDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-mail").FullName;
+
     /// <summary>The engine's local keys (token signing, personal data).</summary>
     public string KeyDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-keys").FullName;
 
@@ -61,6 +64,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Engine:DataDirectory", DataDirectory);
         builder.UseSetting("LocalKeys:Enabled", "true");
         builder.UseSetting("LocalKeys:Directory", KeyDirectory);
+        builder.UseSetting("Delivery:MailDropDirectory", MailDirectory);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -70,6 +74,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         Directory.Delete(ModelDirectory, recursive: true);
         Directory.Delete(DataDirectory, recursive: true);
         Directory.Delete(KeyDirectory, recursive: true);
+        Directory.Delete(MailDirectory, recursive: true);
     }
 
     private static string CopyShippedModels()

@@ -40,6 +40,16 @@ public sealed record ProgramConfig
 [GenerateSerializer, Immutable, Alias("loanoffers.DataConnectorConfig")]
 public sealed record DataConnectorConfig(string ConnectorId, string Type, IReadOnlyDictionary<string, string> Config);
 
+public static class ChannelTypes
+{
+    public const string Email = "email";
+    public const string InApp = "in-app";
+    public const string Sms = "sms";
+    public const string Push = "push";
+
+    public static readonly IReadOnlyList<string> All = [Email, InApp, Sms, Push];
+}
+
 public static class DataConnectorTypes
 {
     /// <summary>A CSV file of <see cref="CustomerCsvReader"/> columns; config <c>path</c>.</summary>

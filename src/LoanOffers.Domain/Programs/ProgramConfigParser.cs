@@ -30,7 +30,6 @@ public static partial class ProgramConfigParser
     public const int MaxTermMonths = 120;
     public const decimal MaxLoanAmountLimit = 1_000_000m;
 
-    private static readonly string[] ChannelTypes = ["email", "in-app", "sms", "push"];
 
     /// <summary>Deepest nesting a program document may have; seed 000's program is five levels deep.</summary>
     public const int MaxDocumentDepth = 12;
@@ -389,9 +388,9 @@ public static partial class ProgramConfigParser
 
             var id = map.String("channelId");
             var type = map.String("type");
-            if (type is not null && !ChannelTypes.Contains(type))
+            if (type is not null && !ChannelTypes.All.Contains(type))
             {
-                Error($"{path}.type", $"'{type}' is not a known channel type ({string.Join(", ", ChannelTypes)})");
+                Error($"{path}.type", $"'{type}' is not a known channel type ({string.Join(", ", ChannelTypes.All)})");
             }
 
             var enabled = map.Bool("enabled");

@@ -25,6 +25,13 @@ public static class AdminApi
         programs.MapGet("/{programId}/runs", GetRunsAsync).WithName("GetRuns");
         programs.MapGet("/{programId}/runs/{runId}", GetRunAsync).WithName("GetRun");
         programs.MapGet("/{programId}/candidates", GetCandidatesAsync).WithName("GetCandidates");
+        programs.MapGet("/{programId}/runs/{runId}/campaign", GetCampaignAsync).WithName("GetCampaign");
+        programs.MapPost("/{programId}/runs/{runId}/campaign", StartCampaignAsync).WithName("StartCampaign").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites).WithBodyLimit(ApiLimits.MaxCommandBytes);
+        programs.MapPost("/{programId}/runs/{runId}/campaign:pause", PauseCampaignAsync).WithName("PauseCampaign").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
+        programs.MapPost("/{programId}/runs/{runId}/campaign:resume", ResumeCampaignAsync).WithName("ResumeCampaign").RequireAuthorization(EnginePolicies.ProgramsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
         return app;
     }
 
@@ -195,4 +202,90 @@ public static class AdminApi
             : await index.QueryByAmountAsync(programId, minAmount ?? 0, maxAmount ?? 9_999_999_999m, limit ?? 100, continuation, now, cancellationToken);
         return TypedResults.Ok(page);
     }
+
+    /// <summary>A campaign's status and its messages by outbox status (pending, sent, suppressed, parked).</summary>
+    public static async Task<Results<Ok<CampaignProgress>, ValidationProblem, ProblemHttpResult>> GetCampaignAsync(string programId, string runId, IGrainFactory grains)
+    {
+        if (InvalidRunIds(programId, runId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await grains.GetGrain<IProgramGrain>(programId).GetRun(runId) is null
+            ? UnknownRun(programId, runId)
+            : TypedResults.Ok(await CampaignOf(programId, runId, grains).GetProgress());
+    }
+
+    /// <summary>
+    /// Starts the run's campaign and sends now (<c>{ "sendNow": true }</c>): one email per offered customer, each
+    /// checked against the contact policy as it goes out. Sending at each customer's <c>sendTime</c> is not built.
+    /// </summary>
+    public static async Task<Results<Accepted<CampaignProgress>, ValidationProblem, ProblemHttpResult>> StartCampaignAsync(
+        string programId, string runId, CampaignRequest request, HttpContext context, IGrainFactory grains, AuditTrail audit)
+    {
+        if (InvalidRunIds(programId, runId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (request.SendNow is not true)
+        {
+            return ApiValidation.Invalid("sendNow", "Only { \"sendNow\": true } is supported: sending at each customer's local sendTime is not built yet.");
+        }
+
+        var run = await grains.GetGrain<IProgramGrain>(programId).GetRun(runId);
+        if (run is null)
+        {
+            return UnknownRun(programId, runId);
+        }
+
+        if (run.State != RunState.Completed)
+        {
+            return TypedResults.Problem($"Run '{runId}' has not completed; its campaign starts once it has.", statusCode: StatusCodes.Status409Conflict, title: "Run not completed");
+        }
+
+        var progress = await CampaignOf(programId, runId, grains).Start();
+        await audit.AppendAsync(new AuditRecord(AuditActors.Of(context), AuditActions.CampaignStarted, $"{programId}/{runId}", null,
+            System.Text.Json.JsonSerializer.Serialize(new { progress.Status, progress.Queued }, ApiJson.Options), []), CancellationToken.None);
+        return TypedResults.Accepted($"/api/v1/admin/programs/{programId}/runs/{runId}/campaign", progress);
+    }
+
+    public static Task<Results<Ok<CampaignProgress>, ValidationProblem, ProblemHttpResult>> PauseCampaignAsync(
+        string programId, string runId, HttpContext context, IGrainFactory grains, AuditTrail audit) =>
+        ChangeCampaignAsync(programId, runId, context, grains, audit, AuditActions.CampaignPaused, campaign => campaign.Pause());
+
+    public static Task<Results<Ok<CampaignProgress>, ValidationProblem, ProblemHttpResult>> ResumeCampaignAsync(
+        string programId, string runId, HttpContext context, IGrainFactory grains, AuditTrail audit) =>
+        ChangeCampaignAsync(programId, runId, context, grains, audit, AuditActions.CampaignResumed, campaign => campaign.Resume());
+
+    private static async Task<Results<Ok<CampaignProgress>, ValidationProblem, ProblemHttpResult>> ChangeCampaignAsync(
+        string programId, string runId, HttpContext context, IGrainFactory grains, AuditTrail audit, string action, Func<ICampaignGrain, Task<CampaignProgress>> change)
+    {
+        if (InvalidRunIds(programId, runId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await grains.GetGrain<IProgramGrain>(programId).GetRun(runId) is null)
+        {
+            return UnknownRun(programId, runId);
+        }
+
+        var progress = await change(CampaignOf(programId, runId, grains));
+        await audit.AppendAsync(new AuditRecord(AuditActors.Of(context), action, $"{programId}/{runId}", null,
+            System.Text.Json.JsonSerializer.Serialize(new { progress.Status }, ApiJson.Options), []), CancellationToken.None);
+        return TypedResults.Ok(progress);
+    }
+
+    private static ICampaignGrain CampaignOf(string programId, string runId, IGrainFactory grains) => grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
+
+    private static ValidationProblem? InvalidRunIds(string programId, string runId) =>
+        !ApiValidation.IsValidId(programId) ? ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.")
+        : !ApiValidation.IsValidId(runId) ? ApiValidation.Invalid("runId", $"A run id is {ApiValidation.IdRule}.")
+        : null;
+
+    private static ProblemHttpResult UnknownRun(string programId, string runId) => ApiValidation.NotFound($"Program '{programId}' has no run '{runId}'.");
 }
+
+/// <summary>Starting a campaign: <c>sendNow</c> sends at once.</summary>
+public sealed record CampaignRequest(bool? SendNow);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LoanOffers.Abstractions;
+using LoanOffers.Delivery;
 using LoanOffers.Domain;
 using LoanOffers.Server.Hosting;
 using LoanOffers.Server.Security;
@@ -87,6 +88,11 @@ public static class DemoCommand
         }
 
         PrintSummary(run);
+        if (run.State == RunState.Completed)
+        {
+            await SendCampaignAsync(grains, app.Services.GetRequiredService<OfferMailer>(), audit, config.ProgramId, run.RunId);
+        }
+
         await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), app.Services.GetRequiredService<LocalTokenIssuer>(), config, baseUrl);
         Console.WriteLine();
         Console.WriteLine($"Tables persist in {AzuriteHostedService.DataDirectory(app.Configuration)}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
@@ -116,6 +122,29 @@ public static class DemoCommand
         Console.WriteLine($"  offers made    {run.OffersMade,10:N0}");
         Console.WriteLine($"  withdrawn      {run.Withdrawn,10:N0} (earlier offers of customers who no longer qualify)");
         Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
+    }
+
+    /// <summary>Sends the run's email campaign now and says where the emails can be read.</summary>
+    private static async Task SendCampaignAsync(IGrainFactory grains, OfferMailer mailer, AuditTrail audit, string programId, string runId)
+    {
+        var campaign = grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
+        var progress = await campaign.Start();
+        await audit.AppendAsync(new AuditRecord(DemoActor, AuditActions.CampaignStarted, $"{programId}/{runId}", null,
+            System.Text.Json.JsonSerializer.Serialize(new { progress.Status, progress.Queued }, ApiJson.Options), []));
+        while (progress.Status == CampaignStatuses.Running)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            progress = await campaign.GetProgress();
+            Console.WriteLine($"  campaign: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0}/{progress.Queued:N0} emails sent");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Campaign {progress.Status}: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0} emails sent, "
+            + $"{progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} stopped by the contact policy, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked.");
+        if (mailer.MailDrop is { } drop)
+        {
+            Console.WriteLine($"  No SMTP relay is configured, so the engine's own SMTP server received them: one .eml file per email in {drop.Directory}");
+        }
     }
 
     private static async Task PrintExamplesAsync(CandidateIndex index, LocalTokenIssuer tokens, ProgramConfig config, string baseUrl)

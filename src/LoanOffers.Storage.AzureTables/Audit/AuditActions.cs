@@ -12,4 +12,7 @@ public static class AuditActions
     public const string CustomerEventBatch = "customer.events.batch";
     public const string OfferAccepted = "offer.accept";
     public const string ApplicationOutcome = "application.outcome";
+    public const string CampaignStarted = "campaign.start";
+    public const string CampaignPaused = "campaign.pause";
+    public const string CampaignResumed = "campaign.resume";
 }

@@ -1,0 +1,45 @@
+using Orleans;
+
+namespace LoanOffers.Abstractions;
+
+public static class CampaignStatuses
+{
+    public const string NotStarted = "not-started";
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Completed = "completed";
+}
+
+/// <summary>A campaign's progress: its status and how many of its messages stand in each outbox status.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CampaignProgress")]
+public sealed record CampaignProgress(
+    string ProgramId,
+    string RunId,
+    string Status,
+    int Queued,
+    IReadOnlyDictionary<string, int> Messages,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt)
+{
+    /// <summary>The latest reason a message failed to send on this silo (it is retried, then parked with it).</summary>
+    [Id(7)] public string? LastFailure { get; init; }
+}
+
+/// <summary>
+/// The campaign of one completed run (key <c>programId/runId</c>): queues a message per offered customer and channel in
+/// the outbox, then drains it in the background with bounded concurrency, retrying with backoff and parking what keeps
+/// failing. A reminder resumes it after its silo is lost.
+/// </summary>
+[Alias("loanoffers.ICampaignGrain")]
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Queues the run's messages and sends them now; starting again changes nothing.</summary>
+    Task<CampaignProgress> Start();
+
+    Task<CampaignProgress> Pause();
+
+    Task<CampaignProgress> Resume();
+
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<CampaignProgress> GetProgress();
+}

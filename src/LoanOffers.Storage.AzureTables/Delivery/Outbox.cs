@@ -1,0 +1,139 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace LoanOffers.Storage.AzureTables;
+
+public static class OutboxStatuses
+{
+    public const string Pending = "pending";
+    public const string Sent = "sent";
+
+    /// <summary>Not sent, by the contact policy at send time (an opt-out, the frequency cap, a withdrawn offer).</summary>
+    public const string Suppressed = "suppressed";
+
+    /// <summary>Kept failing; set aside with its reason for someone to look at.</summary>
+    public const string Parked = "parked";
+}
+
+/// <summary>One message of a campaign: which program, run, customer and channel, its idempotency key and how it stands.</summary>
+public sealed record OutboxMessage(
+    string ProgramId,
+    string RunId,
+    string CustomerId,
+    string Channel,
+    string Status = OutboxStatuses.Pending,
+    int Attempts = 0,
+    DateTimeOffset? NextAttemptAt = null,
+    string? Reason = null)
+{
+    /// <summary>
+    /// The idempotency key: the same program, run, customer and channel is always the same message, so the SMTP
+    /// <c>Message-ID</c> and an SMS provider's idempotency key make a resend recognisable.
+    /// </summary>
+    public string Key => string.Join('.', ProgramId, RunId, CustomerId, Channel);
+}
+
+/// <summary>
+/// The campaign outbox on one Azure table: a message is recorded here before anything is sent, one partition per
+/// program and run, so a campaign's messages are queued in entity group transactions and drained by range queries.
+/// Queuing a message again keeps the one recorded.
+/// </summary>
+public sealed class Outbox(TableServiceClient service, string tableName)
+{
+    private readonly TableClient _table = service.GetTableClient(tableName);
+
+    public Task CreateTableAsync(CancellationToken cancellationToken = default) => _table.CreateIfNotExistsAsync(cancellationToken);
+
+    /// <summary>Records messages that are not recorded yet; returns how many were new.</summary>
+    public async Task<int> EnqueueAsync(IReadOnlyCollection<OutboxMessage> messages, CancellationToken cancellationToken = default)
+    {
+        var added = 0;
+        foreach (var chunk in messages.GroupBy(Partition).SelectMany(partition => partition.DistinctBy(RowKey).Chunk(100)))
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync(chunk.Select(message => new TableTransactionAction(TableTransactionActionType.Add, ToRow(message))), cancellationToken);
+                added += chunk.Length;
+            }
+            catch (TableTransactionFailedException failure) when (failure.Status == 409)
+            {
+                foreach (var message in chunk)
+                {
+                    try
+                    {
+                        await _table.AddEntityAsync(ToRow(message), cancellationToken);
+                        added++;
+                    }
+                    catch (RequestFailedException exists) when (exists.Status == 409)
+                    {
+                    }
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Pending messages of a campaign that are due at <paramref name="now"/>, up to <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> DueAsync(string programId, string runId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        var due = new List<OutboxMessage>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and Status eq {OutboxStatuses.Pending} and NextAttemptAt le {now}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken))
+        {
+            due.Add(FromRow(row));
+            if (due.Count == limit)
+            {
+                break;
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>Stores how a message stands now.</summary>
+    public Task UpdateAsync(OutboxMessage message, CancellationToken cancellationToken = default) =>
+        _table.UpsertEntityAsync(ToRow(message), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>How many messages of a campaign stand in each status.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountAsync(string programId, string runId, CancellationToken cancellationToken = default)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var row in _table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)}"), select: ["Status"], cancellationToken: cancellationToken))
+        {
+            var status = row.GetString("Status") ?? OutboxStatuses.Pending;
+            counts[status] = counts.GetValueOrDefault(status) + 1;
+        }
+
+        return counts;
+    }
+
+    private static string Partition(OutboxMessage message) => Partition(message.ProgramId, message.RunId);
+
+    private static string Partition(string programId, string runId) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(runId);
+
+    private static string RowKey(OutboxMessage message) => TableNames.EscapeKey(message.CustomerId) + "|" + TableNames.EscapeKey(message.Channel);
+
+    private static TableEntity ToRow(OutboxMessage message) => new(Partition(message), RowKey(message))
+    {
+        ["ProgramId"] = message.ProgramId,
+        ["RunId"] = message.RunId,
+        ["CustomerId"] = message.CustomerId,
+        ["Channel"] = message.Channel,
+        ["Status"] = message.Status,
+        ["Attempts"] = message.Attempts,
+        ["NextAttemptAt"] = message.NextAttemptAt ?? DateTimeOffset.UnixEpoch,
+        ["Reason"] = message.Reason,
+    };
+
+    private static OutboxMessage FromRow(TableEntity row) => new(
+        row.GetString("ProgramId"),
+        row.GetString("RunId"),
+        row.GetString("CustomerId"),
+        row.GetString("Channel"),
+        row.GetString("Status") ?? OutboxStatuses.Pending,
+        row.GetInt32("Attempts") ?? 0,
+        row.GetDateTimeOffset("NextAttemptAt"),
+        row.GetString("Reason"));
+}

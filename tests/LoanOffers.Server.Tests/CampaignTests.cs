@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LoanOffers.Abstractions;
+using LoanOffers.Server.Security;
+using MimeKit;
+
+namespace LoanOffers.Server.Tests;
+
+/// <summary>A run's email campaign through the outbox to the engine's own SMTP server, under the contact policy.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class CampaignTests(EngineApiFactory factory)
+{
+    private readonly HttpClient _admin = factory.CreateClient(EngineRoles.LendingAdmin);
+    private readonly HttpClient _bank = factory.CreateClient(EngineRoles.OffersService);
+
+    [Fact]
+    public async Task Sending_now_emails_every_offered_customer_once_except_those_the_policy_stops_at_send_time()
+    {
+        var programId = "campaign-" + Guid.NewGuid().ToString("N")[..8];
+        var offered = await DemoRuns.RunToEndAsync(_admin, programId, 200);
+        var runId = (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/runs"))[0].GetProperty("runId").GetString();
+        // An email opt-out keeps the offer live, so the message is queued and stopped at send time; a prescreen opt-out
+        // withdraws the offer, so no message is queued at all.
+        var noEmail = offered[0];
+        var withdrawn = offered[1];
+        Assert.Equal(HttpStatusCode.OK, (await _bank.PostAsJsonAsync($"/api/v1/customers/{noEmail}/events", new { eventId = "mail-" + noEmail, kind = CustomerEventKinds.ChannelOptOut, channel = "email" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _bank.PostAsJsonAsync($"/api/v1/customers/{withdrawn}/events", new { eventId = "opt-" + withdrawn, kind = CustomerEventKinds.PrescreenOptOut })).StatusCode);
+        var campaignUrl = $"/api/v1/admin/programs/{programId}/runs/{runId}/campaign";
+
+        var refused = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = false });
+        var started = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        JsonElement progress;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        do
+        {
+            await Task.Delay(200);
+            progress = await _admin.GetFromJsonAsync<JsonElement>(campaignUrl);
+            Assert.True(DateTime.UtcNow < deadline, "The campaign did not complete.");
+        }
+        while (progress.GetProperty("status").GetString() != CampaignStatuses.Completed);
+
+        var messages = progress.GetProperty("messages");
+        Assert.Equal(offered.Count - 1, progress.GetProperty("queued").GetInt32());
+        // Synthetic customers include some who opted out of email in the source data; they are suppressed too.
+        var sent = messages.GetProperty("sent").GetInt32();
+        var suppressed = messages.GetProperty("suppressed").GetInt32();
+        Assert.Equal(offered.Count - 1, sent + suppressed);
+        Assert.InRange(suppressed, 1, offered.Count / 4);
+        var received = await Task.WhenAll(Directory.GetFiles(factory.MailDirectory, "*.eml").Select(path => MimeMessage.LoadAsync(path)));
+        var ours = received.Where(message => message.MessageId is not null && message.MessageId.StartsWith($"{programId}.{runId}.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(sent, ours.Count);
+        Assert.Equal(ours.Count, ours.Select(message => message.MessageId).Distinct().Count());
+        Assert.DoesNotContain(ours, message => message.MessageId!.Contains($".{noEmail}.", StringComparison.Ordinal) || message.MessageId.Contains($".{withdrawn}.", StringComparison.Ordinal));
+        Assert.All(ours, message => Assert.StartsWith("You're Pre-Approved: $", message.Subject));
+        Assert.All(ours, message => Assert.NotNull(message.Headers["List-Unsubscribe"]));
+
+        var again = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = true });
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(sent, Directory.GetFiles(factory.MailDirectory, $"{programId}.*.eml").Length);
+    }
+
+    [Fact]
+    public async Task A_campaign_of_an_unknown_run_is_not_found_and_a_bad_id_is_named()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/v1/admin/programs/nope/runs/nope/campaign")).StatusCode);
+        var bad = await _admin.PostAsJsonAsync("/api/v1/admin/programs/bad%20id/runs/r/campaign", new { sendNow = true });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("programId", out _));
+    }
+}
