@@ -43,3 +43,11 @@ public interface ICampaignGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<CampaignProgress> GetProgress();
 }
+
+/// <summary>An in-app banner: the best live offer of a program whose in-app channel shows at this placement, until <see cref="ShowUntil"/>.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.Banner")]
+public sealed record Banner(string ProgramId, string Placement, string BannerType, CustomerOfferTerms Offer, DateTimeOffset ShowUntil);
+
+/// <summary>A customer's live banners at one placement.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.CustomerBanners")]
+public sealed record CustomerBanners(string CustomerId, string Placement, IReadOnlyList<Banner> Banners);

@@ -70,6 +70,15 @@ public interface ICustomerGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<ContactDecision> PrepareContact(ContactRequest request);
 
+    /// <summary>
+    /// The in-app banners live at <paramref name="placement"/>: per program whose in-app channel (of the version that
+    /// made the offers) shows there, its best live offer for <c>displayDuration</c> days after it was made, unless the
+    /// customer opted out of in-app offers or of prescreened offers; null for an unknown customer.
+    /// </summary>
+    [ReadOnly]
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<CustomerBanners?> GetBanners(string placement);
+
     /// <summary>The offers <paramref name="programId"/> withdrew from the customer, and why, oldest first.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]

@@ -379,6 +379,43 @@ public sealed class CustomerGrain(
         static ContactDecision Suppressed(string why) => new(null, null, null, why);
     }
 
+    public async Task<CustomerBanners?> GetBanners(string placement)
+    {
+        var current = state.State;
+        if (current.Profile is not { } profile)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var banners = new List<Banner>();
+        if (!profile.PrescreenOptOut && !profile.InAppOptOut)
+        {
+            foreach (var (programId, standing) in current.Programs.OrderBy(program => program.Key, StringComparer.Ordinal))
+            {
+                if (standing.LiveOffers.Where(offer => offer.ExpiresAt > now).OrderBy(offer => offer.Rank).FirstOrDefault() is not { } best
+                    || await CriteriaOfAsync(programId, standing) is not { } config
+                    || config.Channels.FirstOrDefault(channel => channel.Enabled && channel.Type == ChannelTypes.InApp
+                        && channel.Config.GetValueOrDefault("placement") == placement) is not { } inApp)
+                {
+                    continue;
+                }
+
+                var madeAt = standing.IndexedCandidate?.OfferedAt ?? standing.Decision.EvaluatedAt;
+                var days = int.TryParse(inApp.Config.GetValueOrDefault("displayDuration"), out var duration) ? duration : config.CandidateTtlDays;
+                var showUntil = Min(madeAt.AddDays(days), best.ExpiresAt);
+                if (showUntil > now)
+                {
+                    banners.Add(new Banner(programId, placement, inApp.Config.GetValueOrDefault("bannerType") ?? "loan-offer", CustomerOfferTerms.From(best), showUntil));
+                }
+            }
+        }
+
+        return new CustomerBanners(profile.CustomerId, placement, banners);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
     private static bool OptedOut(CustomerProfile profile, string channel) => channel switch
     {
         ChannelTypes.Email => profile.EmailOptOut,

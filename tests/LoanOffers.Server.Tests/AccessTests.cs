@@ -24,6 +24,7 @@ public sealed class AccessTests(EngineApiFactory factory)
     public static TheoryData<string, string, string?, HttpStatusCode, string> Endpoints() => new()
     {
         { "GET", $"/api/v1/customers/{Customer}/offers", null, HttpStatusCode.NotFound, "customer,offers-service" },
+        { "GET", $"/api/v1/customers/{Customer}/banners?placement=dashboard", null, HttpStatusCode.NotFound, "customer,offers-service" },
         { "POST", $"/api/v1/customers/{Customer}/events", """{"eventId":"matrix-1","kind":"prescreen-opt-out"}""", HttpStatusCode.NotFound, "customer,offers-service" },
         { "POST", $"/api/v1/customers/{Customer}/offers/OF-0000000000/accept", "{}", HttpStatusCode.NotFound, "customer,offers-service" },
         { "POST", "/api/v1/offers", $$"""{"userId":"{{Customer}}","programId":"{{ProgramId}}"}""", HttpStatusCode.NotFound, "customer,offers-service" },

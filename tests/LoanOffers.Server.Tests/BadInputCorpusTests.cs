@@ -35,6 +35,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
     private static readonly Endpoint[] Endpoints =
     [
         new("GET", "/api/v1/customers/{id}/offers", EngineRoles.OffersService, false, false),
+        new("GET", "/api/v1/customers/{id}/banners", EngineRoles.OffersService, false, true),
         new("POST", "/api/v1/offers", EngineRoles.OffersService, true, false),
         new("POST", "/api/v1/customers/{id}/events", EngineRoles.OffersService, true, false),
         new("POST", "/api/v1/customers/{id}/offers/{id}/accept", EngineRoles.OffersService, true, false),

@@ -71,4 +71,35 @@ public sealed class CampaignTests(EngineApiFactory factory)
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("programId", out _));
     }
+
+    [Fact]
+    public async Task An_offered_customer_sees_a_banner_at_the_programs_placement_until_opting_out_of_in_app_offers()
+    {
+        var programId = "banner-" + Guid.NewGuid().ToString("N")[..8];
+        var offered = await DemoRuns.RunToEndAsync(_admin, programId, 100);
+        var customerId = offered[0];
+        using var customer = factory.CreateClient(EngineRoles.Customer, customerId);
+        using var stranger = factory.CreateClient(EngineRoles.Customer, offered[1]);
+        var offers = (await customer.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/offers")).GetProperty("offers").EnumerateArray().ToList();
+
+        // Some synthetic customers start opted out of in-app offers; this one opts in first.
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsJsonAsync($"/api/v1/customers/{customerId}/events", new { eventId = "banners-on", kind = CustomerEventKinds.OptIn, channel = "in-app" })).StatusCode);
+
+        var dashboard = await customer.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/banners?placement=dashboard");
+        var elsewhere = await customer.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/banners?placement=checkout");
+
+        var banner = Assert.Single(dashboard.GetProperty("banners").EnumerateArray());
+        Assert.Equal((programId, "loan-offer"), (banner.GetProperty("programId").GetString(), banner.GetProperty("bannerType").GetString()));
+        var offer = Assert.Single(offers, live => live.GetProperty("offerId").GetString() == banner.GetProperty("offer").GetProperty("offerId").GetString());
+        Assert.True(banner.GetProperty("showUntil").GetDateTimeOffset() <= offer.GetProperty("expiresAt").GetDateTimeOffset());
+        Assert.Empty(elsewhere.GetProperty("banners").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/customers/{customerId}/banners?placement=dashboard")).StatusCode);
+        var missing = await customer.GetAsync($"/api/v1/customers/{customerId}/banners");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.True((await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("placement", out _));
+
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsJsonAsync($"/api/v1/customers/{customerId}/events", new { eventId = "no-banners", kind = CustomerEventKinds.ChannelOptOut, channel = "in-app" })).StatusCode);
+        var afterOptOut = await customer.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/banners?placement=dashboard");
+        Assert.Empty(afterOptOut.GetProperty("banners").EnumerateArray());
+    }
 }

@@ -32,6 +32,7 @@ public static class CustomersApi
         var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(EnginePolicies.Offers)
             .RequireRateLimiting(EngineRateLimits.OfferReads).WithBodyLimit(ApiLimits.NoBody);
         customers.MapGet("/{customerId}/offers", GetOffersAsync).WithName("GetCustomerOffers").Produces<CustomerOffers>();
+        customers.MapGet("/{customerId}/banners", GetBannersAsync).WithName("GetCustomerBanners");
         customers.MapPost("/{customerId}/offers/{offerId}/accept", AcceptAsync).WithName("AcceptOffer").WithBodyLimit(ApiLimits.MaxCommandBytes);
         customers.MapPost("/{customerId}/events", PostEventAsync).WithName("PostCustomerEvent").WithBodyLimit(ApiLimits.MaxCommandBytes);
         return app;
@@ -213,6 +214,36 @@ public static class CustomersApi
     /// a customer active elsewhere or not yet asked for, one grain call) and a copy to the socket. A
     /// customer's token asking about anyone else gets the unknown customer's answer, so ids cannot be probed.
     /// </summary>
+    /// <summary>The customer's live in-app banners at <c>placement</c> (e.g. <c>dashboard</c>), as the programs' in-app channels define them.</summary>
+    public static async Task<Results<Ok<CustomerBanners>, ValidationProblem, ProblemHttpResult>> GetBannersAsync(
+        string customerId, string? placement, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ApiValidation.IsValidId(customerId))
+        {
+            errors["customerId"] = [$"A customer id is {ApiValidation.IdRule}."];
+        }
+
+        if (!ApiValidation.IsValidId(placement))
+        {
+            errors["placement"] = [$"placement (e.g. dashboard) is {ApiValidation.IdRule}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiValidation.Invalid(errors);
+        }
+
+        if (!EngineClaims.MayActFor(user, customerId))
+        {
+            return ApiValidation.UnknownCustomer(customerId);
+        }
+
+        return await grains.GetGrain<ICustomerGrain>(customerId).GetBanners(placement!) is { } banners
+            ? TypedResults.Ok(banners)
+            : ApiValidation.UnknownCustomer(customerId);
+    }
+
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetOffersAsync(
         string customerId, ClaimsPrincipal user, IGrainFactory grains, LocalOfferReads localReads, TimeProvider time)
     {
