@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "batch" => await BatchBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
     "serve" => await ServeBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
     "scoring" => await ScoringBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
+    "delivery" => await DeliveryBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -17,6 +18,7 @@ static int Usage()
           batch   [--customers N]                 end-to-end batch vs the storage floor (default 200,000)
           serve   [--connections N] [--seconds S] warm offer reads vs a bare endpoint (default 1000, 20)
           scoring [--requests N] [--concurrency C] [--seconds S] [--models dir]  1/100/1000-row batches per model, service under load
+          delivery [--messages N]                 a run's email campaign through the outbox vs a plain MailKit loop (default 50,000)
         """);
     return 2;
 }

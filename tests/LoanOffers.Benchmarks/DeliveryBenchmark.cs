@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using LoanOffers.Abstractions;
+using LoanOffers.Delivery;
+using LoanOffers.Delivery.Email;
+using LoanOffers.Storage.AzureTables;
+using LoanOffers.Testing;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans;
+
+namespace LoanOffers.Benchmarks;
+
+/// <summary>
+/// A run's email campaign through the outbox (queue, contact policy per customer, compose, send, mark) to the engine's
+/// own loopback SMTP server, beside the floor measured in the same run: a plain MailKit loop sending as many composed
+/// messages to the same server over the same number of connections.
+/// </summary>
+public static class DeliveryBenchmark
+{
+    /// <summary>Seed 000's program offers about 22% of its synthetic customers, and some opted out of email.</summary>
+    private const double CustomersPerMessage = 5.0;
+
+    public static async Task<int> RunAsync(BenchmarkArguments arguments)
+    {
+        var messages = arguments.Int("messages", 50_000);
+        var customers = (int)(messages * CustomersPerMessage);
+        var mail = Directory.CreateTempSubdirectory("loanoffers-bench-mail").FullName;
+        await using var azurite = await AzuriteEmulator.StartAsync();
+        Console.WriteLine($"delivery benchmark: a campaign of about {messages:N0} emails from a run over {customers:N0} customers, Azurite on port {azurite.Port}, mail in {mail}");
+        try
+        {
+            await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort(), ("Delivery:MailDropDirectory", mail));
+            var run = await EngineHost.RunDemoBatchAsync(app, customers);
+            if (run.State != RunState.Completed)
+            {
+                Console.Error.WriteLine($"run {run.RunId} ended {run.State}: {run.LastError}");
+                return 1;
+            }
+
+            var cpu = new CpuMeter(azurite);
+            var campaign = app.Services.GetRequiredService<IGrainFactory>().GetGrain<ICampaignGrain>($"{run.ProgramId}/{run.RunId}");
+            var stopwatch = Stopwatch.StartNew();
+            var progress = await campaign.Start();
+            while (progress.Status == CampaignStatuses.Running)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                progress = await campaign.GetProgress();
+            }
+
+            var campaignSeconds = stopwatch.Elapsed.TotalSeconds;
+            var campaignCpu = cpu.Lap();
+            var sent = progress.Messages.GetValueOrDefault(OutboxStatuses.Sent);
+            var files = Directory.GetFiles(mail, "*.eml").Length;
+            Console.WriteLine($"campaign: {sent:N0} sent, {progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} suppressed, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked in {campaignSeconds:F1} s = {sent / campaignSeconds:N0} emails/s; {files:N0} messages in the mail drop (CPU: engine {campaignCpu.Engine:F1} s, Azurite {campaignCpu.Azurite:F1} s)");
+
+            var mailer = app.Services.GetRequiredService<OfferMailer>();
+            var smtp = app.Services.GetRequiredService<IOptions<Delivery.Smtp.SmtpOptions>>().Value;
+            stopwatch.Restart();
+            await PlainMailKitLoopAsync(mailer.MailDrop!.Port, smtp.Connections, sent, new OfferEmailComposer(smtp.From, smtp.FromName));
+            var floorSeconds = stopwatch.Elapsed.TotalSeconds;
+            var floorCpu = cpu.Lap();
+            Console.WriteLine($"floor (plain MailKit loop, {smtp.Connections} connections, same server): {sent:N0} in {floorSeconds:F1} s = {sent / floorSeconds:N0} emails/s (CPU: engine {floorCpu.Engine:F1} s)");
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"messages={sent} campaign_s={campaignSeconds:F2} campaign_per_s={sent / campaignSeconds:F0} floor_s={floorSeconds:F2} floor_per_s={sent / floorSeconds:F0} campaign_to_floor={floorSeconds / campaignSeconds:F2} received={files} lost={sent - files} campaign_engine_cpu_s={campaignCpu.Engine:F1} campaign_azurite_cpu_s={campaignCpu.Azurite:F1} floor_engine_cpu_s={floorCpu.Engine:F1}"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(mail, recursive: true);
+        }
+    }
+
+    /// <summary>Composes and sends <paramref name="count"/> messages over <paramref name="connections"/> connections, each its own share in turn.</summary>
+    private static async Task PlainMailKitLoopAsync(int port, int connections, int count, OfferEmailComposer composer)
+    {
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async connection =>
+        {
+            using var client = new SmtpClient();
+            await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+            for (var i = connection; i < count; i += connections)
+            {
+                var email = new OfferEmail($"floor{i}@example.com", "Ada", 25_000m, 7.49m, 6.99m, 48, 598.12m, 375m, 28_709.76m,
+                    DateTimeOffset.UtcNow.AddDays(90), "http://127.0.0.1:5080/offers/x", "http://127.0.0.1:5080/unsubscribe/x", "http://127.0.0.1:5080/prescreen-opt-out/x");
+                await client.SendAsync(composer.Compose(email, $"floor.{i}"));
+            }
+
+            await client.DisconnectAsync(quit: true);
+        }));
+    }
+}
