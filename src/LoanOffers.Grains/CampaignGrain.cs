@@ -91,9 +91,10 @@ public sealed partial class CampaignGrain(
             while (continuation is not null);
         }
 
+        // The reminder comes before the running state is stored, so a campaign stored as running always has one to resume it.
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         state.State = state.State with { Status = CampaignStatuses.Running, Queued = queued, StartedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartSending();
         LogStarted(ProgramId, RunId, queued);
         return await GetProgress();
@@ -134,9 +135,9 @@ public sealed partial class CampaignGrain(
         {
             StartSending();
         }
-        else if (state.State.Status == CampaignStatuses.Completed)
+        else if (state.State.Status is CampaignStatuses.Completed or CampaignStatuses.NotStarted && await this.GetReminder(ResumeReminder) is { } reminder)
         {
-            await this.UnregisterReminder(await this.GetReminder(ResumeReminder) ?? throw new InvalidOperationException("The campaign's reminder is gone."));
+            await this.UnregisterReminder(reminder);
         }
     }
 

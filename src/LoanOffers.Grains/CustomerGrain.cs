@@ -35,6 +35,12 @@ public sealed record ProgramStanding
     /// <summary>The offers of this program that are live, before their expiry is checked.</summary>
     public IReadOnlyList<LoanOffer> LiveOffers => OffersRunId == Decision.RunId ? Decision.Offers : EarlierOffers;
 
+    /// <summary>The live offers that have not expired by <paramref name="now"/>.</summary>
+    public IEnumerable<LoanOffer> LiveAt(DateTimeOffset now) => LiveOffers.Where(offer => offer.ExpiresAt > now);
+
+    /// <summary>The best-ranked offer live at <paramref name="now"/>; null when there is none.</summary>
+    public LoanOffer? BestAt(DateTimeOffset now) => LiveAt(now).MinBy(offer => offer.Rank);
+
     private const int WithdrawalHistoryLimit = 20;
 
     /// <summary>The standing with its live offers and index row gone, and <paramref name="withdrawal"/> recorded.</summary>
@@ -123,7 +129,7 @@ public sealed class CustomerGrain(
         var next = current with { Profile = profile };
         CandidateEntry? replaced = null;
         var withdrawn = 0;
-        if (NoLongerQualifies(decision) && standing?.LiveOffers.Where(offer => offer.ExpiresAt > command.Now).ToList() is { Count: > 0 } live)
+        if (NoLongerQualifies(decision) && standing?.LiveAt(command.Now).ToList() is { Count: > 0 } live)
         {
             // Offers stand only while the customer meets what they were made on; the contact window is not such a
             // criterion (it only stops a new solicitation), so a window rejection keeps the offers.
@@ -235,7 +241,7 @@ public sealed class CustomerGrain(
         var unindexed = new List<CandidateEntry>();
         foreach (var (programId, standing) in current.Programs)
         {
-            var live = standing.LiveOffers.Where(offer => offer.ExpiresAt > now).ToList();
+            var live = standing.LiveAt(now).ToList();
             if (live.Count == 0 || await CriteriaOfAsync(programId, standing) is not { } criteria)
             {
                 continue;
@@ -305,13 +311,14 @@ public sealed class CustomerGrain(
             ?? throw new InvalidOperationException($"Program '{offer.ProgramId}' has no configuration to check offer {offer.OfferId} against.");
 
         // The firm offer's own criteria, on the profile as the lender verified it; the contact window is not one of them.
-        var applicant = (command.Verified?.ApplyTo(current.Profile) ?? current.Profile) with { LastOfferAt = null };
+        // The verified values are the lender's newer facts about the customer, so the profile keeps them either way.
+        var verified = command.Verified?.ApplyTo(current.Profile) ?? current.Profile;
+        var applicant = verified with { LastOfferAt = null };
         var unmet = FilterChainCache.For(criteria).EvaluateAll(applicant, now);
         if (unmet.Count > 0)
         {
             var reasons = unmet.Take(CustomerEvaluator.MaxPrincipalReasons).Select(result => new PrincipalReason(result.ReasonCode ?? "REJECTED", result.Reason ?? string.Empty)).ToList();
-            // The verified values are the lender's newer facts about the customer: the profile keeps them.
-            await WithdrawAsync(current, command.Verified?.ApplyTo(current.Profile) ?? current.Profile, offer.ProgramId, standing, now,
+            await WithdrawAsync(current, verified, offer.ProgramId, standing, now,
                 "accept:" + offer.OfferId, reasons[0].Code, reasons[0].Statement);
             return new AcceptanceResult(AcceptanceOutcome.CriteriaNotMet, null, reasons);
         }
@@ -330,7 +337,7 @@ public sealed class CustomerGrain(
         var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
         await CommitAsync(current, current with
         {
-            Profile = command.Verified?.ApplyTo(current.Profile) ?? current.Profile,
+            Profile = verified,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
             Applications = [.. current.Applications, application],
             ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
@@ -348,7 +355,7 @@ public sealed class CustomerGrain(
         }
 
         var offer = current.Programs.GetValueOrDefault(request.ProgramId) is { } standing && standing.OffersRunId == request.RunId
-            ? standing.LiveOffers.Where(live => live.ExpiresAt > request.Now).OrderBy(live => live.Rank).FirstOrDefault()
+            ? standing.BestAt(request.Now)
             : null;
         var address = request.Channel == ChannelTypes.Email ? profile.Email : profile.Phone;
         var already = current.ContactHistory.Any(contact => contact.MessageKey == request.MessageKey);
@@ -393,7 +400,7 @@ public sealed class CustomerGrain(
         {
             foreach (var (programId, standing) in current.Programs.OrderBy(program => program.Key, StringComparer.Ordinal))
             {
-                if (standing.LiveOffers.Where(offer => offer.ExpiresAt > now).OrderBy(offer => offer.Rank).FirstOrDefault() is not { } best
+                if (standing.BestAt(now) is not { } best
                     || await CriteriaOfAsync(programId, standing) is not { } config
                     || config.Channels.FirstOrDefault(channel => channel.Enabled && channel.Type == ChannelTypes.InApp
                         && channel.Config.GetValueOrDefault("placement") == placement) is not { } inApp)
@@ -430,7 +437,7 @@ public sealed class CustomerGrain(
         return Task.FromResult(current.Profile is null ? null : new CustomerDecisions(
             current.Profile.CustomerId,
             [.. current.Programs.OrderBy(program => program.Key, StringComparer.Ordinal).Select(program => new ProgramDecision(
-                program.Key, program.Value.Decision, [.. program.Value.LiveOffers.Where(offer => offer.ExpiresAt > now)], program.Value.Withdrawals))],
+                program.Key, program.Value.Decision, [.. program.Value.LiveAt(now)], program.Value.Withdrawals))],
             current.Applications));
     }
 
@@ -497,8 +504,7 @@ public sealed class CustomerGrain(
         }
 
         var live = current.Programs.Values
-            .SelectMany(standing => standing.LiveOffers)
-            .Where(offer => offer.ExpiresAt > now)
+            .SelectMany(standing => standing.LiveAt(now))
             .OrderByDescending(offer => offer.ExpectedValue)
             .ThenBy(offer => offer.ProgramId, StringComparer.Ordinal)
             .ThenBy(offer => offer.Rank)

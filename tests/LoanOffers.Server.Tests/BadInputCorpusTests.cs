@@ -51,6 +51,8 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         new("GET", "/api/v1/applications/{id}", EngineRoles.LendingAdmin, false, false),
         new("GET", "/api/v1/admin/programs/{id}/runs/{id}/campaign", EngineRoles.LendingAdmin, false, false),
         new("POST", "/api/v1/admin/programs/{id}/runs/{id}/campaign", EngineRoles.LendingAdmin, true, false),
+        new("POST", "/api/v1/admin/programs/{id}/runs/{id}/campaign:pause", EngineRoles.LendingAdmin, false, false),
+        new("POST", "/api/v1/admin/programs/{id}/runs/{id}/campaign:resume", EngineRoles.LendingAdmin, false, false),
         new("POST", "/api/v1/applications/{id}/outcome", EngineRoles.LendingAdmin, true, false),
         new("GET", "/api/v1/admin/customers/{id}/decisions", EngineRoles.RiskAnalyst, false, false),
         new("GET", "/api/v1/admin/customers/{id}/records", EngineRoles.RiskAnalyst, false, false),

@@ -76,7 +76,7 @@ public sealed class FirmOfferRecordStoreTests(SiloFixture fixture)
         await foreach (var row in table.QueryAsync<TableEntity>(row => row.PartitionKey != "criteria"))
         {
             Assert.Equal(SiloFixture.FirstKeyId, row.GetString("KeyId"));
-            var stored = row.Keys.Where(property => property.StartsWith("Records", StringComparison.Ordinal)).SelectMany(property => row.GetBinary(property)).ToArray();
+            var stored = StateRows.GetPayload(row) ?? [];
             Assert.NotEmpty(stored);
             Assert.False(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes("123456.78")) >= 0);
             Assert.False(stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes("OF-C")) >= 0);

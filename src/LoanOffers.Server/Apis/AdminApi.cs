@@ -245,8 +245,7 @@ public static class AdminApi
         }
 
         var progress = await CampaignOf(programId, runId, grains).Start();
-        await audit.AppendAsync(new AuditRecord(AuditActors.Of(context), AuditActions.CampaignStarted, $"{programId}/{runId}", null,
-            System.Text.Json.JsonSerializer.Serialize(new { progress.Status, progress.Queued }, ApiJson.Options), []), CancellationToken.None);
+        await audit.AppendAsync(AuditRecords.CampaignStarted(AuditActors.Of(context), progress), CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/admin/programs/{programId}/runs/{runId}/campaign", progress);
     }
 

@@ -129,8 +129,7 @@ public static class DemoCommand
     {
         var campaign = grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
         var progress = await campaign.Start();
-        await audit.AppendAsync(new AuditRecord(DemoActor, AuditActions.CampaignStarted, $"{programId}/{runId}", null,
-            System.Text.Json.JsonSerializer.Serialize(new { progress.Status, progress.Queued }, ApiJson.Options), []));
+        await audit.AppendAsync(AuditRecords.CampaignStarted(DemoActor, progress));
         while (progress.Status == CampaignStatuses.Running)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));

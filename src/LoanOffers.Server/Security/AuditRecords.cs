@@ -17,4 +17,8 @@ public static class AuditRecords
 
     public static AuditRecord RunStarted(AuditActor actor, string programId, RunStatus run) =>
         new(actor, AuditActions.RunStarted, $"{programId}/{run.RunId}", null, JsonSerializer.Serialize(run, ApiJson.Options), []);
+
+    public static AuditRecord CampaignStarted(AuditActor actor, CampaignProgress progress) =>
+        new(actor, AuditActions.CampaignStarted, $"{progress.ProgramId}/{progress.RunId}", null,
+            JsonSerializer.Serialize(new { progress.Status, progress.Queued }, ApiJson.Options), []);
 }

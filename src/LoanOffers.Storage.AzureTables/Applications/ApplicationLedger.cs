@@ -36,16 +36,7 @@ public sealed class ApplicationLedger(TableServiceClient service, string tableNa
             ["FundedAmount"] = application.Outcome?.FundedAmount is { } amount ? (double)amount : null,
             ["OutcomeAt"] = application.Outcome?.RecordedAt,
         };
-        if (encryption is not null)
-        {
-            row["Features"] = encryption.Encrypt(features, AssociatedData(partitionKey, rowKey));
-            row["KeyId"] = encryption.ActiveKeyId;
-        }
-        else
-        {
-            row["Features"] = features;
-        }
-
+        row["Features"] = StateRows.Seal(row, features, encryption).ToArray();
         await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
     }
 
@@ -79,13 +70,7 @@ public sealed class ApplicationLedger(TableServiceClient service, string tableNa
             $"ApprovalModelId eq {approvalModelId} and (Status eq {ApplicationStatuses.Funded} or Status eq {ApplicationStatuses.Declined})");
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            var features = row.GetBinary("Features");
-            if (row.GetString("KeyId") is { } keyId)
-            {
-                features = (encryption ?? throw new StateDecryptionException($"An application is encrypted under key '{keyId}' and this engine has no encryption keys."))
-                    .Decrypt(keyId, features, AssociatedData(row.PartitionKey, row.RowKey));
-            }
-
+            var features = StateRows.Open(row, row.GetBinary("Features"), encryption);
             outcomes.Add(new LabelledOutcome(row.GetString("CustomerId"), MemoryMarshal.Cast<byte, float>(features).ToArray(), row.GetString("Status") == ApplicationStatuses.Funded));
         }
 
@@ -93,6 +78,4 @@ public sealed class ApplicationLedger(TableServiceClient service, string tableNa
     }
 
     private static string RunPartition(string programId, string runId) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(runId);
-
-    private static byte[] AssociatedData(string partitionKey, string rowKey) => Encoding.UTF8.GetBytes(partitionKey + "/" + rowKey);
 }

@@ -32,10 +32,7 @@ public static class StateKeyRotation
                     continue;
                 }
 
-                var associatedData = StateRows.AssociatedData(row);
-                var plain = row.GetString(StateRows.KeyIdProperty) is { } keyId ? encryption.Decrypt(keyId, stored, associatedData) : stored;
-                StateRows.SetPayload(row, encryption.Encrypt(plain, associatedData));
-                row[StateRows.KeyIdProperty] = encryption.ActiveKeyId;
+                StateRows.SetPayload(row, StateRows.Seal(row, StateRows.Open(row, stored, encryption), encryption));
                 try
                 {
                     await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, token);

@@ -212,11 +212,7 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
     {
         var bytes = _options.CompressState ? StateCompression.Compress(state.Span) : state;
         var entity = new TableEntity(location.PartitionKey, location.RowKey);
-        if (_options.Encryption is { } encryption)
-        {
-            bytes = encryption.Encrypt(bytes.Span, StateRows.AssociatedData(entity));
-            entity[StateRows.KeyIdProperty] = encryption.ActiveKeyId;
-        }
+        bytes = StateRows.Seal(entity, bytes, _options.Encryption);
 
         if (bytes.Length > MaxStateBytes)
         {
@@ -240,10 +236,7 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
             return null;
         }
 
-        var bytes = entity.GetString(StateRows.KeyIdProperty) is { } keyId
-            ? (_options.Encryption ?? throw new StateDecryptionException($"Row {entity.PartitionKey}/{entity.RowKey} is encrypted under key '{keyId}', and this store has no keys."))
-                .Decrypt(keyId, stored, StateRows.AssociatedData(entity))
-            : stored;
+        var bytes = StateRows.Open(entity, stored, _options.Encryption);
         return BinaryData.FromBytes(entity.GetInt32(RawSizeProperty) is int rawSize ? StateCompression.Decompress(bytes, rawSize, entity) : bytes);
     }
 

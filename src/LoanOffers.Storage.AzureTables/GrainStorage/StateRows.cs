@@ -48,6 +48,29 @@ public static class StateRows
         return buffer;
     }
 
+    /// <summary>
+    /// <paramref name="plain"/> sealed under the active key and bound to <paramref name="entity"/>'s keys, with the key id
+    /// marked on the row; as it is without encryption. The row's keys must be set first.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Seal(TableEntity entity, ReadOnlyMemory<byte> plain, StateEncryption? encryption)
+    {
+        if (encryption is null)
+        {
+            return plain;
+        }
+
+        entity[KeyIdProperty] = encryption.ActiveKeyId;
+        return encryption.Encrypt(plain.Span, AssociatedData(entity));
+    }
+
+    /// <summary>Bytes <see cref="Seal"/> stored in <paramref name="entity"/>, opened with the key the row names; as they are when it names none.</summary>
+    /// <exception cref="StateDecryptionException">The row names a key this engine does not have, or was altered.</exception>
+    public static byte[] Open(TableEntity entity, byte[] stored, StateEncryption? encryption) =>
+        entity.GetString(KeyIdProperty) is { } keyId
+            ? (encryption ?? throw new StateDecryptionException($"Row {entity.PartitionKey}/{entity.RowKey} is encrypted under key '{keyId}', and this engine has no keys."))
+                .Decrypt(keyId, stored, AssociatedData(entity))
+            : stored;
+
     /// <summary>What an encrypted state is bound to: its row's keys.</summary>
     public static byte[] AssociatedData(TableEntity entity) => Encoding.UTF8.GetBytes(entity.PartitionKey + "\n" + entity.RowKey);
 }

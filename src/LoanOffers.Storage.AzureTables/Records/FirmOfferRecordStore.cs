@@ -31,9 +31,6 @@ public sealed partial class FirmOfferRecordStore(
     /// </summary>
     private const int RecordsPerPage = 32;
 
-    /// <summary>The largest binary property the service accepts.</summary>
-    private const int ChunkBytes = 64 * 1024;
-
     private readonly TableClient _table = service.GetTableClient(tableName);
     private readonly GrainType _customerGrainType = GrainType.Create(customerGrainType);
 
@@ -139,7 +136,7 @@ public sealed partial class FirmOfferRecordStore(
     /// <summary>
     /// One page: the records in Orleans' binary format (as the customers' state is stored: compact, cheap to write, and
     /// tolerant of fields added later), Brotli-compressed and encrypted like the customer's state when personal-data
-    /// encryption is on, in properties of at most 64 KB. The customer ids stay readable to find a customer's pages,
+    /// encryption is on, laid out as a customer's state row is (<see cref="StateRows"/>). The customer ids stay readable to find a customer's pages,
     /// and so does what the purge filters on.
     /// </summary>
     private TableEntity ToPage(string bucket, IReadOnlyList<FirmOfferRecord> records)
@@ -152,42 +149,22 @@ public sealed partial class FirmOfferRecordStore(
             TableNames.EscapeKey(first.ProgramId), first.MadeAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture),
             TableNames.EscapeKey(first.RunId), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customers)).AsSpan(0, 8)));
         var serialized = serializer.SerializeToArray(records.ToList());
-        var compressed = StateCompression.Compress(serialized);
-        var stored = encryption is null ? compressed.ToArray() : encryption.Encrypt(compressed.Span, AssociatedData(bucket, rowKey));
         var row = new TableEntity(bucket, rowKey)
         {
             ["ProgramId"] = first.ProgramId,
             ["RetainUntil"] = first.RetainUntil,
             ["Customers"] = customers,
             ["RawSize"] = serialized.Length,
-            ["Chunks"] = (stored.Length + ChunkBytes - 1) / ChunkBytes,
         };
-        if (encryption is not null)
-        {
-            row["KeyId"] = encryption.ActiveKeyId;
-        }
-
-        for (var chunk = 0; chunk * ChunkBytes < stored.Length; chunk++)
-        {
-            row[ChunkProperty(chunk)] = stored.AsSpan(chunk * ChunkBytes, Math.Min(ChunkBytes, stored.Length - chunk * ChunkBytes)).ToArray();
-        }
-
+        StateRows.SetPayload(row, StateRows.Seal(row, StateCompression.Compress(serialized), encryption));
         return row;
     }
 
     private IReadOnlyList<FirmOfferRecord> FromPage(TableEntity row)
     {
-        var stored = Enumerable.Range(0, row.GetInt32("Chunks") ?? 0).SelectMany(chunk => row.GetBinary(ChunkProperty(chunk))).ToArray();
-        if (row.GetString("KeyId") is { } keyId)
-        {
-            stored = (encryption ?? throw new StateDecryptionException($"Firm-offer records are encrypted under key '{keyId}' and this engine has no encryption keys."))
-                .Decrypt(keyId, stored, AssociatedData(row.PartitionKey, row.RowKey));
-        }
-
+        var stored = StateRows.Open(row, StateRows.GetPayload(row) ?? [], encryption);
         return serializer.Deserialize<List<FirmOfferRecord>>(StateCompression.Decompress(stored, row.GetInt32("RawSize") ?? 0, row)) ?? [];
     }
-
-    private static string ChunkProperty(int chunk) => "Records" + chunk.ToString("D2", CultureInfo.InvariantCulture);
 
     /// <summary>The customer's grain hash picks the bucket, so the customers of one storage partition share one.</summary>
     private string Bucket(string customerId) =>
@@ -195,8 +172,6 @@ public sealed partial class FirmOfferRecordStore(
 
     private static string CriteriaKey(string programId, int version) =>
         TableNames.EscapeKey(programId) + "|" + version.ToString("D6", CultureInfo.InvariantCulture);
-
-    private static byte[] AssociatedData(string partitionKey, string rowKey) => Encoding.UTF8.GetBytes(partitionKey + "/" + rowKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} firm-offer record pages and criteria of program {ProgramId} whose retention ended by {Now}")]
     private partial void LogPurged(int count, string programId, DateTimeOffset now);
