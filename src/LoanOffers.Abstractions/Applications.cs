@@ -41,6 +41,9 @@ public sealed record LoanApplication(
 
     /// <summary>What retraining learns from once the outcome is known; never shown outside the engine.</summary>
     [Id(10)] public ApplicationFacts? Facts { get; init; }
+
+    /// <summary>The channel whose link the customer followed last before applying, or <c>direct</c>.</summary>
+    [Id(11)] public string? AppliedVia { get; init; }
 }
 
 public static class ApplicationStatuses

@@ -2,6 +2,15 @@ using Orleans;
 
 namespace LoanOffers.Abstractions;
 
+/// <summary>
+/// A campaign message's idempotency key: the same program, run, customer and channel is always the same message, so
+/// the outbox row, the SMTP <c>Message-ID</c>, the SMS provider's idempotency key and the customer's contact record agree.
+/// </summary>
+public static class MessageKeys
+{
+    public static string Of(string programId, string runId, string customerId, string channel) => string.Join('.', programId, runId, customerId, channel);
+}
+
 public static class CampaignStatuses
 {
     public const string NotStarted = "not-started";
@@ -23,6 +32,9 @@ public sealed record CampaignProgress(
 {
     /// <summary>The latest reason a message failed to send on this silo (it is retried, then parked with it).</summary>
     [Id(7)] public string? LastFailure { get; init; }
+
+    /// <summary>Sending at once rather than at each channel's send time in the customer's zone.</summary>
+    [Id(8)] public bool SendNow { get; init; }
 }
 
 /// <summary>
@@ -33,8 +45,11 @@ public sealed record CampaignProgress(
 [Alias("loanoffers.ICampaignGrain")]
 public interface ICampaignGrain : IGrainWithStringKey
 {
-    /// <summary>Queues the run's messages and sends them now; starting again changes nothing.</summary>
-    Task<CampaignProgress> Start();
+    /// <summary>
+    /// Queues the run's messages and sends each at its channel's send time in the customer's zone, or at once with
+    /// <paramref name="sendNow"/>; starting again changes nothing, except that it may bring a campaign forward to now.
+    /// </summary>
+    Task<CampaignProgress> Start(bool sendNow);
 
     Task<CampaignProgress> Pause();
 

@@ -14,11 +14,23 @@ public static class CustomerEventKinds
     public const string AddressChanged = "address-changed";
     public const string AccountClosed = "account-closed";
 
-    public static readonly IReadOnlyList<string> All =
-        [PrescreenOptOut, ChannelOptOut, OptIn, LatePayment, IncomeChanged, CreditScoreChanged, AddressChanged, AccountClosed];
+    /// <summary>The app showed the customer one of its offers (an in-app banner or offer page).</summary>
+    public const string OfferViewed = "offer-viewed";
 
-    /// <summary>The kinds a customer may send for itself: its own consent.</summary>
-    public static readonly IReadOnlyList<string> CustomerConsent = [PrescreenOptOut, ChannelOptOut, OptIn];
+    /// <summary>The customer opened one of its offers in the app.</summary>
+    public const string OfferClicked = "offer-clicked";
+
+    /// <summary>The customer said no to one of its offers.</summary>
+    public const string OfferDeclined = "offer-declined";
+
+    public static readonly IReadOnlyList<string> All =
+        [PrescreenOptOut, ChannelOptOut, OptIn, LatePayment, IncomeChanged, CreditScoreChanged, AddressChanged, AccountClosed, OfferViewed, OfferClicked, OfferDeclined];
+
+    /// <summary>The kinds about an offer: they name it, and change behaviour and the funnel rather than the profile.</summary>
+    public static readonly IReadOnlyList<string> OfferResponses = [OfferViewed, OfferClicked, OfferDeclined];
+
+    /// <summary>The kinds a customer's app may send for itself: its own consent, and its responses to its offers.</summary>
+    public static readonly IReadOnlyList<string> FromCustomerApp = [PrescreenOptOut, ChannelOptOut, OptIn, OfferViewed, OfferClicked, OfferDeclined];
 
     public static readonly IReadOnlyList<string> Channels = ["email", "sms", "in-app"];
 }
@@ -32,7 +44,8 @@ public sealed record CustomerEvent(
     string? Channel = null,
     decimal? AnnualIncome = null,
     int? Score = null,
-    string? State = null)
+    string? State = null,
+    string? OfferId = null)
 {
     /// <summary>The profile as this event leaves it.</summary>
     public LoanOffers.Domain.CustomerProfile ApplyTo(LoanOffers.Domain.CustomerProfile profile) => Kind switch
@@ -54,8 +67,9 @@ public sealed record CustomerEvent(
         CustomerEventKinds.LatePayment => profile with { LatePaymentsLast12Months = Math.Min(12, profile.LatePaymentsLast12Months + 1) },
         CustomerEventKinds.IncomeChanged => profile with { AnnualIncome = AnnualIncome ?? profile.AnnualIncome },
         CustomerEventKinds.CreditScoreChanged => profile with { CreditScore = Score ?? profile.CreditScore },
-        CustomerEventKinds.AddressChanged => profile with { State = State ?? profile.State },
+        CustomerEventKinds.AddressChanged => profile with { State = State ?? profile.State, TimeZone = LoanOffers.Domain.UsStates.TimeZoneOf(State ?? profile.State) },
         CustomerEventKinds.AccountClosed => profile with { AccountStatus = LoanOffers.Domain.AccountStatus.Closed },
+        CustomerEventKinds.OfferViewed or CustomerEventKinds.OfferClicked or CustomerEventKinds.OfferDeclined => profile,
         _ => throw new ArgumentException($"Unknown event kind '{Kind}'.", nameof(Kind)),
     };
 }

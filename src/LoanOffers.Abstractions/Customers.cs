@@ -71,6 +71,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<ContactDecision> PrepareContact(ContactRequest request);
 
     /// <summary>
+    /// Records an open or a click of a message this customer was sent (or an in-app view or click of one of its
+    /// offers) in the run's funnel and the customer's behaviour, once however often it comes; false when the customer
+    /// was never sent that message or offer.
+    /// </summary>
+    [ResponseTimeout(ApiCalls.ResponseTimeout)]
+    Task<bool> RecordEngagement(Engagement engagement);
+
+    /// <summary>
     /// The in-app banners live at <paramref name="placement"/>: per program whose in-app channel (of the version that
     /// made the offers) shows there, its best live offer for <c>displayDuration</c> days after it was made, unless the
     /// customer opted out of in-app offers or of prescreened offers; null for an unknown customer.
@@ -108,14 +116,42 @@ public sealed record ContactRecord(DateTimeOffset At, string ProgramId, string R
 
 /// <summary>Asks a customer whether a campaign message may go out now, under the contact policy.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ContactRequest")]
-public sealed record ContactRequest(string ProgramId, string RunId, string Channel, string MessageKey, DateTimeOffset Now, TimeSpan FrequencyWindow);
+public sealed record ContactRequest(string ProgramId, string RunId, string Channel, string MessageKey, DateTimeOffset Now, ContactPolicy Policy);
 
 /// <summary>
-/// The contact policy's answer: the offer to send and where (the same again for a message already allowed under its
-/// key), or why not.
+/// The bank's contact policy as a campaign applies it: at most one message per channel per
+/// <see cref="FrequencyWindow"/> across programs, at most <see cref="MaxMessagesPerOffer"/> messages per offer (the
+/// program's channel priority decides which), nothing in <see cref="QuietHours"/>, and a channel's <c>sendTime</c>
+/// kept (for <see cref="SendWindow"/>) unless the campaign sends now.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ContactPolicy")]
+public sealed record ContactPolicy(TimeSpan FrequencyWindow, int MaxMessagesPerOffer, QuietHours? QuietHours, TimeSpan SendWindow, bool SendNow);
+
+/// <summary>
+/// The contact policy's answer: the offer to send, where, and the channel's settings (the same again for a message
+/// already allowed under its key); or why not; or not yet, until <see cref="DeferUntil"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ContactDecision")]
-public sealed record ContactDecision(LoanOffer? Offer, string? Address, string? FirstName, string? SuppressedBecause);
+public sealed record ContactDecision(LoanOffer? Offer, string? Address, string? FirstName, string? SuppressedBecause)
+{
+    /// <summary>The message may go out from this instant (its send time or the end of quiet hours, in the customer's zone).</summary>
+    [Id(4)] public DateTimeOffset? DeferUntil { get; init; }
+
+    /// <summary>The program's channel the message goes out on (an SMS text's template).</summary>
+    [Id(5)] public ChannelConfig? Channel { get; init; }
+}
+
+/// <summary>A customer opened or clicked a message, or viewed or clicked an in-app offer.</summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.Engagement")]
+public sealed record Engagement(string ProgramId, string RunId, string Channel, string OfferId, string Stage, DateTimeOffset At);
+
+public static class EngagementStages
+{
+    /// <summary>An email opened (its pixel loaded) or an in-app offer viewed.</summary>
+    public const string Opened = "Opened";
+
+    public const string Clicked = "Clicked";
+}
 
 public static class SuppressionReasons
 {
@@ -125,6 +161,12 @@ public static class SuppressionReasons
     public const string NoAddress = "no-address";
     public const string OfferNotLive = "offer-withdrawn-or-expired";
     public const string FrequencyCap = "frequency-cap";
+    public const string Suppressed = "suppression-list";
+    public const string ChannelOff = "channel-not-in-program";
+    public const string NotExcellentCredit = "excellent-credit-only";
+
+    /// <summary>The offer has its most messages already, or a channel of higher priority takes the place.</summary>
+    public const string MessageLimit = "message-limit";
 }
 
 [GenerateSerializer, Immutable, Alias("loanoffers.EvaluateCustomer")]

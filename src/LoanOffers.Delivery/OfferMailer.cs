@@ -1,5 +1,6 @@
 using LoanOffers.Delivery.Email;
 using LoanOffers.Delivery.Smtp;
+using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 
@@ -37,8 +38,19 @@ public sealed class OfferMailer : IAsyncDisposable
     public Uri Links { get; }
 
     /// <summary>Sends one offer email; <paramref name="outboxKey"/> becomes its <c>Message-ID</c>.</summary>
-    public Task SendAsync(OfferEmail email, string outboxKey, CancellationToken cancellationToken = default) =>
-        _sender.SendAsync(_composer.Compose(email, outboxKey), cancellationToken);
+    /// <exception cref="PermanentDeliveryException">The relay refused the recipient or the message for good (a 5xx answer).</exception>
+    public async Task SendAsync(OfferEmail email, string outboxKey, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _sender.SendAsync(_composer.Compose(email, outboxKey), cancellationToken);
+        }
+        catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500
+            && refused.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
+        {
+            throw new PermanentDeliveryException($"The SMTP relay refused the message: {(int)refused.StatusCode} {refused.Message}", refused);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

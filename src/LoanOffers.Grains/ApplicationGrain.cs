@@ -14,7 +14,8 @@ public sealed record ApplicationState
 [GrainType(EngineNames.ApplicationGrainType)]
 public sealed class ApplicationGrain(
     [PersistentState("application", EngineNames.CustomerStore)] IPersistentState<ApplicationState> state,
-    ApplicationLedger ledger) : Grain, IApplicationGrain
+    ApplicationLedger ledger,
+    FunnelLedger funnel) : Grain, IApplicationGrain
 {
     public async Task Open(LoanApplication application)
     {
@@ -25,7 +26,7 @@ public sealed class ApplicationGrain(
         }
 
         // Written on every open, so an open whose ledger write failed is completed when the acceptance is repeated.
-        await ledger.WriteAsync(state.State.Application!);
+        await RecordAsync(state.State.Application!);
     }
 
     public Task<LoanApplication?> Get() => Task.FromResult(state.State.Application);
@@ -44,16 +45,31 @@ public sealed class ApplicationGrain(
                 return (OutcomeResult.Conflict, application);
             }
 
-            // Told again: finish what an interrupted first recording may have left undone (the write is idempotent).
-            await ledger.WriteAsync(application);
+            // Told again: finish what an interrupted first recording may have left undone (the writes are idempotent).
+            await RecordAsync(application);
             return (OutcomeResult.AlreadyRecorded, application);
         }
 
         var decided = application with { Status = outcome.Outcome, Outcome = outcome };
         state.State = state.State with { Application = decided };
         await state.WriteStateAsync();
-        await ledger.WriteAsync(decided);
+        await RecordAsync(decided);
         return (OutcomeResult.Recorded, decided);
+    }
+
+    /// <summary>The application in the ledger and in its run's funnel.</summary>
+    private async Task RecordAsync(LoanApplication application)
+    {
+        await ledger.WriteAsync(application);
+        if (application.RunId is { } runId)
+        {
+            await funnel.RecordAsync(new FunnelEvent(application.ProgramId, runId, application.CustomerId, application.Offer.Tier)
+            {
+                AppliedVia = application.AppliedVia ?? FunnelLedger.Direct,
+                Outcome = application.Outcome?.Outcome,
+                FundedAmount = application.Outcome?.FundedAmount,
+            });
+        }
     }
 
     private static bool SameOutcome(ApplicationOutcome recorded, ApplicationOutcome outcome) =>

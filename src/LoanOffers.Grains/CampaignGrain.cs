@@ -1,6 +1,8 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Delivery;
 using LoanOffers.Delivery.Email;
+using LoanOffers.Delivery.Sms;
+using LoanOffers.Delivery.Tracking;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.Extensions.Logging;
@@ -14,9 +16,15 @@ namespace LoanOffers.Grains;
 public sealed record CampaignState
 {
     [Id(0)] public string Status { get; init; } = CampaignStatuses.NotStarted;
-    [Id(1)] public int Queued { get; init; }
+    [Id(1)] public int Messages { get; init; }
     [Id(2)] public DateTimeOffset? StartedAt { get; init; }
     [Id(3)] public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Sends at once rather than at each channel's send time.</summary>
+    [Id(4)] public bool SendNow { get; init; }
+
+    /// <summary>Every message is in the outbox; until then the sender queues them first (again, harmlessly, after a restart).</summary>
+    [Id(5)] public bool Queued { get; init; }
 }
 
 [GrainType(EngineNames.CampaignGrainType)]
@@ -24,7 +32,10 @@ public sealed partial class CampaignGrain(
     [PersistentState("campaign")] IPersistentState<CampaignState> state,
     Outbox outbox,
     CandidateIndex candidates,
+    FunnelLedger funnel,
     OfferMailer mailer,
+    OfferTexter texter,
+    TrackingLinks links,
     IGrainFactory grains,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
@@ -57,47 +68,67 @@ public sealed partial class CampaignGrain(
         await StopSendingAsync();
     }
 
-    public async Task<CampaignProgress> Start()
+    public async Task<CampaignProgress> Start(bool sendNow)
     {
         if (state.State.Status != CampaignStatuses.NotStarted)
         {
+            if (sendNow && !state.State.SendNow)
+            {
+                // Asked to send now after starting at the send times: whatever waits for its time is due at once.
+                state.State = state.State with { SendNow = true };
+                await state.WriteStateAsync();
+                await outbox.ReleaseAsync(ProgramId, RunId, time.GetUtcNow());
+            }
+
             return await GetProgress();
         }
 
-        var run = await GrainFactory.GetGrain<IProgramGrain>(ProgramId).GetRun(RunId);
-        var config = await GrainFactory.GetGrain<IProgramGrain>(ProgramId).GetConfig();
-        if (run is not { State: RunState.Completed } || config is null)
+        var run = await grains.GetGrain<IProgramGrain>(ProgramId).GetRun(RunId);
+        if (run is not { State: RunState.Completed })
         {
             throw new InvalidOperationException($"Run '{RunId}' of program '{ProgramId}' has not completed, so it has no campaign to send.");
         }
 
-        var queued = 0;
-        if (config.Channels.Any(channel => channel.Enabled && channel.Type == ChannelTypes.Email))
-        {
-            var offeredAt = run.ScheduledFor ?? run.StartedAt;
-            var now = time.GetUtcNow();
-            string? continuation = null;
-            do
-            {
-                var page = await candidates.QueryByAmountAsync(ProgramId, 0, 9_999_999_999m, 1000, continuation, now);
-                var messages = page.Candidates
-                    .Where(candidate => (candidate.OfferedAt - offeredAt).Duration() < TimeSpan.FromSeconds(1))
-                    .Select(candidate => new OutboxMessage(ProgramId, RunId, candidate.CustomerId, ChannelTypes.Email))
-                    .ToList();
-                await outbox.EnqueueAsync(messages);
-                queued += messages.Count;
-                continuation = page.Continuation;
-            }
-            while (continuation is not null);
-        }
-
         // The reminder comes before the running state is stored, so a campaign stored as running always has one to resume it.
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        state.State = state.State with { Status = CampaignStatuses.Running, Queued = queued, StartedAt = time.GetUtcNow() };
+        state.State = state.State with { Status = CampaignStatuses.Running, SendNow = sendNow, StartedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         StartSending();
-        LogStarted(ProgramId, RunId, queued);
+        LogStarted(ProgramId, RunId, sendNow);
         return await GetProgress();
+    }
+
+    /// <summary>
+    /// A message per offered customer of this run and push channel of the program (email, SMS); in-app offers are
+    /// banners the app asks for. Queuing again keeps what is queued.
+    /// </summary>
+    private async Task<int> QueueAsync(CancellationToken cancellationToken)
+    {
+        var program = grains.GetGrain<IProgramGrain>(ProgramId);
+        var run = await program.GetRun(RunId);
+        var config = run is null ? null : await program.GetConfigVersion(run.ConfigVersion) ?? await program.GetConfig();
+        var channels = config?.Channels.Where(channel => channel.Enabled && channel.Type is ChannelTypes.Email or ChannelTypes.Sms).Select(channel => channel.Type).ToList() ?? [];
+        if (run is null || channels.Count == 0)
+        {
+            return 0;
+        }
+
+        var offeredAt = run.ScheduledFor ?? run.StartedAt;
+        var queued = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await candidates.QueryByAmountAsync(ProgramId, 0, 9_999_999_999m, 1000, continuation, time.GetUtcNow(), cancellationToken);
+            var messages = page.Candidates
+                .Where(candidate => (candidate.OfferedAt - offeredAt).Duration() < TimeSpan.FromSeconds(1))
+                .SelectMany(candidate => channels.Select(channel => new OutboxMessage(ProgramId, RunId, candidate.CustomerId, channel, candidate.Tier)))
+                .ToList();
+            await outbox.EnqueueAsync(messages, cancellationToken);
+            queued += messages.Count;
+            continuation = page.Continuation;
+        }
+        while (continuation is not null);
+        return queued;
     }
 
     public async Task<CampaignProgress> Pause()
@@ -125,9 +156,9 @@ public sealed partial class CampaignGrain(
     }
 
     public async Task<CampaignProgress> GetProgress() => new(
-        ProgramId, RunId, state.State.Status, state.State.Queued,
+        ProgramId, RunId, state.State.Status, state.State.Messages,
         state.State.Status == CampaignStatuses.NotStarted ? new Dictionary<string, int>() : await outbox.CountAsync(ProgramId, RunId),
-        state.State.StartedAt, state.State.CompletedAt) { LastFailure = _lastFailure };
+        state.State.StartedAt, state.State.CompletedAt) { LastFailure = _lastFailure, SendNow = state.State.SendNow };
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -172,6 +203,13 @@ public sealed partial class CampaignGrain(
     {
         try
         {
+            if (!state.State.Queued)
+            {
+                var queued = await QueueAsync(cancellationToken);
+                state.State = state.State with { Queued = true, Messages = queued };
+                await state.WriteStateAsync(cancellationToken);
+            }
+
             while (!cancellationToken.IsCancellationRequested)
             {
                 var due = await outbox.DueAsync(ProgramId, RunId, time.GetUtcNow(), BatchSize, cancellationToken);
@@ -186,11 +224,15 @@ public sealed partial class CampaignGrain(
                         return;
                     }
 
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                    // What is left waits for its send time or a retry: look again shortly, without scanning the outbox each second.
+                    await Task.Delay(TimeSpan.FromSeconds(5), time, cancellationToken);
                     continue;
                 }
 
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, SendOneAsync);
+                // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
+                var policy = Policy;
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+                    (message, token) => SendOneAsync(message, policy, token));
             }
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
@@ -200,21 +242,47 @@ public sealed partial class CampaignGrain(
         }
     }
 
-    private async ValueTask SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async ValueTask SendOneAsync(OutboxMessage message, ContactPolicy policy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         try
         {
             // Messages go out in parallel off the grain's turn, so customers are called through the factory, not the activation.
             var decision = await grains.GetGrain<ICustomerGrain>(message.CustomerId).PrepareContact(
-                new ContactRequest(message.ProgramId, message.RunId, message.Channel, message.Key, now, TimeSpan.FromDays(options.Value.FrequencyDays)));
+                new ContactRequest(message.ProgramId, message.RunId, message.Channel, message.Key, now, policy));
+            if (decision.DeferUntil is { } later)
+            {
+                await outbox.UpdateAsync(message with { NextAttemptAt = later, Reason = "waiting for the customer's send time" }, cancellationToken);
+                return;
+            }
+
             if (decision.Offer is not { } offer)
             {
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Suppressed, Reason = decision.SuppressedBecause }, cancellationToken);
                 return;
             }
 
-            await mailer.SendAsync(EmailOf(message, decision, offer), message.Key, cancellationToken);
+            var target = new LinkTarget(message.ProgramId, message.RunId, message.CustomerId, message.Channel, offer.OfferId);
+            try
+            {
+                if (message.Channel == ChannelTypes.Sms)
+                {
+                    var text = SmsText.Render(decision.Channel?.Message ?? DefaultSms, offer.Amount, offer.Apr, links.For(target, TrackingLinks.Click));
+                    await texter.SendAsync(new SmsMessage(decision.Address!, text, message.Key), cancellationToken);
+                }
+                else
+                {
+                    await mailer.SendAsync(EmailOf(decision, offer, target), message.Key, cancellationToken);
+                }
+            }
+            catch (PermanentDeliveryException refused)
+            {
+                await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Bounced) }, cancellationToken);
+                await outbox.UpdateAsync(message with { Status = OutboxStatuses.Bounced, Attempts = message.Attempts + 1, Reason = refused.Message }, cancellationToken);
+                return;
+            }
+
+            await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Sent) }, cancellationToken);
             await outbox.UpdateAsync(message with { Status = OutboxStatuses.Sent, Attempts = message.Attempts + 1, Reason = null }, cancellationToken);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
@@ -232,15 +300,22 @@ public sealed partial class CampaignGrain(
         }
     }
 
-    private OfferEmail EmailOf(OutboxMessage message, ContactDecision decision, LoanOffer offer) => new(
+    /// <summary>A program's SMS channel always has its text (the parser requires it); this stands in only for a version saved before.</summary>
+    private const string DefaultSms = "You're pre-approved for a ${loanAmount} loan at {apr}% APR. Apply now: {link}";
+
+    private ContactPolicy Policy => new(
+        TimeSpan.FromDays(options.Value.FrequencyDays), options.Value.MaxMessagesPerOffer, options.Value.QuietHours, options.Value.SendWindow, state.State.SendNow);
+
+    private OfferEmail EmailOf(ContactDecision decision, LoanOffer offer, LinkTarget target) => new(
         decision.Address!, decision.FirstName, offer.Amount, offer.Apr, offer.Roi, offer.Tenure, offer.MonthlyPayment, offer.ProcessingFee,
         offer.TotalRepayable, offer.ExpiresAt,
-        new Uri(mailer.Links, $"offers/{Uri.EscapeDataString(message.CustomerId)}/{Uri.EscapeDataString(offer.OfferId)}").ToString(),
-        new Uri(mailer.Links, $"unsubscribe/{Uri.EscapeDataString(message.Key)}").ToString(),
-        new Uri(mailer.Links, $"prescreen-opt-out/{Uri.EscapeDataString(message.Key)}").ToString());
+        links.For(target, TrackingLinks.Click),
+        links.For(target, TrackingLinks.Unsubscribe),
+        links.For(target, TrackingLinks.PrescreenOptOut),
+        links.For(target, TrackingLinks.Open));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {ProgramId}/{RunId} started with {Queued} messages")]
-    private partial void LogStarted(string programId, string runId, int queued);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {ProgramId}/{RunId} started (send now: {SendNow})")]
+    private partial void LogStarted(string programId, string runId, bool sendNow);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {ProgramId}/{RunId} completed: {Sent} sent, {Suppressed} suppressed, {Parked} parked")]
     private partial void LogCompleted(string programId, string runId, int sent, int suppressed, int parked);

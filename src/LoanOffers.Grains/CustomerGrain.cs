@@ -73,6 +73,12 @@ public sealed record CustomerState
     /// <summary>The ids of the latest events applied, so an event sent again is not applied twice.</summary>
     [Id(9)] public IReadOnlyList<string> AppliedEventIds { get; init; } = [];
 
+    /// <summary>What the customer did with the offers it was shown, fading over time; null until it was shown one.</summary>
+    [Id(11)] public BehaviorSignals? Responses { get; init; }
+
+    /// <summary>The responses already counted (a message shown, an offer clicked, ...), newest last, so none counts twice.</summary>
+    [Id(12)] public IReadOnlyList<string> CountedResponses { get; init; } = [];
+
     [Id(8)] public ImmutableDictionary<string, ProgramStanding> Programs { get; init; } = ImmutableDictionary<string, ProgramStanding>.Empty.WithComparers(StringComparer.Ordinal);
 }
 
@@ -86,10 +92,13 @@ public sealed class CustomerGrain(
     ICreditScoringService scoring,
     LocalOfferReads localReads,
     CandidateIndex candidateIndex,
+    FunnelLedger funnel,
+    SuppressionList suppressions,
     TimeProvider time) : Grain, ICustomerGrain
 {
     private const int ContactHistoryLimit = 20;
     private const int AppliedEventLimit = 100;
+    private const int CountedResponseLimit = 100;
 
     private Immutable<byte[]?> _offersJson;
     private Immutable<byte[]?> _customerOffersJson;
@@ -109,12 +118,16 @@ public sealed class CustomerGrain(
         }
 
         // The source does not know which offers this engine made; the grain does, and it wins for the 90-day window.
-        var profile = command.Profile with { LastOfferAt = Latest(command.Profile.LastOfferAt, current.LastOfferAt) };
+        var profile = command.Profile with
+        {
+            LastOfferAt = Latest(command.Profile.LastOfferAt, current.LastOfferAt),
+            TimeZone = command.Profile.TimeZone ?? UsStates.TimeZoneOf(command.Profile.State),
+        };
         var chain = FilterChainCache.For(command.Program);
         var filter = chain.Evaluate(profile, command.Now);
         var scores = filter.Passed ? await scoring.ScoreAsync(profile, command.Program) : null;
         var decision = CustomerEvaluator.Evaluate(
-            new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Now = command.Now, RunId = command.RunId },
+            new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Signals = current.Responses?.DecayedTo(command.Now), Now = command.Now, RunId = command.RunId },
             chain);
 
         var nextStanding = new ProgramStanding
@@ -209,6 +222,7 @@ public sealed class CustomerGrain(
                 Profile = profile with { LastOfferAt = null },
                 Program = command.Program,
                 Scores = scores,
+                Signals = current.Responses?.DecayedTo(command.Now),
                 Now = command.Now,
                 RunId = "realtime",
                 RequestedAmount = command.RequestedAmount,
@@ -232,6 +246,11 @@ public sealed class CustomerGrain(
         if (current.AppliedEventIds.Contains(customerEvent.EventId))
         {
             return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: false, []);
+        }
+
+        if (CustomerEventKinds.OfferResponses.Contains(customerEvent.Kind))
+        {
+            return await RespondToOfferAsync(current, customerEvent);
         }
 
         var now = time.GetUtcNow();
@@ -332,10 +351,11 @@ public sealed class CustomerGrain(
             RunId = standing.OffersRunId ?? standing.Decision.RunId,
             Facts = new ApplicationFacts(criteria.ScoringModels.FirstOrDefault()?.ModelId, features),
         };
+        application = application with { AppliedVia = LastClickedChannel(current, offer.ProgramId, application.RunId) ?? FunnelLedger.Direct };
 
         // The accepted offer leaves the live offers: it is an application now, and nothing later withdraws it.
         var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
-        await CommitAsync(current, current with
+        await CommitAsync(current, Counted(current, CustomerResponse.Applied, $"applied:{offer.ProgramId}.{application.RunId}", now) with
         {
             Profile = verified,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
@@ -354,36 +374,167 @@ public sealed class CustomerGrain(
             return Suppressed(SuppressionReasons.UnknownCustomer);
         }
 
-        var offer = current.Programs.GetValueOrDefault(request.ProgramId) is { } standing && standing.OffersRunId == request.RunId
-            ? standing.BestAt(request.Now)
-            : null;
-        var address = request.Channel == ChannelTypes.Email ? profile.Email : profile.Phone;
+        var standing = current.Programs.GetValueOrDefault(request.ProgramId);
+        if (standing is null || standing.OffersRunId != request.RunId || standing.BestAt(request.Now) is not { } offer)
+        {
+            return Suppressed(SuppressionReasons.OfferNotLive);
+        }
+
+        // The channels of the program version that made the offer, in priority order: when the policy allows fewer
+        // messages than there are channels, the first ones that may reach the customer get them.
+        var channels = (await CriteriaOfAsync(request.ProgramId, standing))?.Channels
+            .Where(channel => channel.Enabled && channel.Type is ChannelTypes.Email or ChannelTypes.Sms)
+            .OrderBy(channel => channel.Priority)
+            .ToList() ?? [];
+        if (channels.FirstOrDefault(channel => channel.Type == request.Channel) is not { } asked)
+        {
+            return Suppressed(SuppressionReasons.ChannelOff);
+        }
+
         var already = current.ContactHistory.Any(contact => contact.MessageKey == request.MessageKey);
-        var reason =
-            profile.PrescreenOptOut ? SuppressionReasons.PrescreenOptOut
-            : OptedOut(profile, request.Channel) ? SuppressionReasons.ChannelOptOut
-            : string.IsNullOrWhiteSpace(address) ? SuppressionReasons.NoAddress
-            : offer is null ? SuppressionReasons.OfferNotLive
-            : !already && current.ContactHistory.Any(contact => contact.Kind == request.Channel && contact.At > request.Now - request.FrequencyWindow)
-                ? SuppressionReasons.FrequencyCap
-            : null;
-        if (reason is not null)
+        if (await WhyNotAsync(current, profile, offer, asked, request) is { } reason)
         {
             return Suppressed(reason);
         }
 
         if (!already)
         {
-            await CommitAsync(current, current with
+            var sentForOffer = current.ContactHistory.Count(contact => contact.MessageKey is not null && contact.ProgramId == request.ProgramId && contact.RunId == request.RunId);
+            var ahead = 0;
+            foreach (var channel in channels.TakeWhile(channel => channel != asked))
+            {
+                var key = MessageKeys.Of(request.ProgramId, request.RunId, profile.CustomerId, channel.Type);
+                if (current.ContactHistory.All(contact => contact.MessageKey != key) && await WhyNotAsync(current, profile, offer, channel, request) is null)
+                {
+                    ahead++;
+                }
+            }
+
+            if (sentForOffer + ahead >= request.Policy.MaxMessagesPerOffer)
+            {
+                return Suppressed(SuppressionReasons.MessageLimit);
+            }
+
+            var earliest = ContactWindow.EarliestSend(
+                request.Now, ContactWindow.ZoneOf(profile), request.Policy.SendNow ? null : asked.SendTime, request.Policy.SendWindow, request.Policy.QuietHours);
+            if (earliest > request.Now)
+            {
+                return new ContactDecision(null, null, null, null) { DeferUntil = earliest };
+            }
+
+            await CommitAsync(current, Counted(current, CustomerResponse.Shown, $"shown:{request.ProgramId}.{request.RunId}", request.Now) with
             {
                 ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1),
-                    new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer!.Amount) { MessageKey = request.MessageKey }],
+                    new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer.Amount) { MessageKey = request.MessageKey }],
             });
         }
 
-        return new ContactDecision(offer, address, profile.FirstName, null);
+        return new ContactDecision(offer, AddressOf(profile, request.Channel), profile.FirstName, null) { Channel = asked };
 
         static ContactDecision Suppressed(string why) => new(null, null, null, why);
+    }
+
+    /// <summary>Why a message on <paramref name="channel"/> may not reach the customer at all; null when it may.</summary>
+    private async Task<string?> WhyNotAsync(CustomerState current, CustomerProfile profile, LoanOffer offer, ChannelConfig channel, ContactRequest request)
+    {
+        var key = MessageKeys.Of(request.ProgramId, request.RunId, profile.CustomerId, channel.Type);
+        var address = AddressOf(profile, channel.Type);
+        return profile.PrescreenOptOut ? SuppressionReasons.PrescreenOptOut
+            : OptedOut(profile, channel.Type) ? SuppressionReasons.ChannelOptOut
+            : string.IsNullOrWhiteSpace(address) ? SuppressionReasons.NoAddress
+            : channel.ExcellentCreditOnly && offer.Tier != "excellent" ? SuppressionReasons.NotExcellentCredit
+            : current.ContactHistory.Any(contact => contact.Kind == channel.Type && contact.MessageKey != key && contact.At > request.Now - request.Policy.FrequencyWindow)
+                ? SuppressionReasons.FrequencyCap
+            : await suppressions.ContainsAsync(channel.Type, address) ? SuppressionReasons.Suppressed
+            : null;
+    }
+
+    private static string? AddressOf(CustomerProfile profile, string channel) => channel == ChannelTypes.Email ? profile.Email : profile.Phone;
+
+    public async Task<bool> RecordEngagement(Engagement engagement)
+    {
+        var current = state.State;
+        if (current.Profile is not { } profile)
+        {
+            return false;
+        }
+
+        var sent = engagement.Channel == ChannelTypes.InApp
+            || current.ContactHistory.Any(contact => contact.MessageKey == MessageKeys.Of(engagement.ProgramId, engagement.RunId, profile.CustomerId, engagement.Channel));
+        var offer = current.Programs.GetValueOrDefault(engagement.ProgramId) is { } standing
+            ? standing.LiveOffers.Concat(standing.Decision.Offers).FirstOrDefault(made => made.OfferId == engagement.OfferId)
+            : null;
+        if (!sent || offer is null)
+        {
+            return false;
+        }
+
+        // The funnel row first: it is a flag, so if the state write then fails, recording again changes nothing there.
+        await funnel.RecordAsync(new FunnelEvent(engagement.ProgramId, engagement.RunId, profile.CustomerId, offer.Tier) { ChannelStage = (engagement.Channel, engagement.Stage) });
+        var made = $"{engagement.ProgramId}.{engagement.RunId}";
+        var next = Counted(current, CustomerResponse.Shown, "shown:" + made, engagement.At);
+        if (engagement.Stage == EngagementStages.Clicked)
+        {
+            next = Counted(next, CustomerResponse.Clicked, "clicked:" + made, engagement.At);
+            next = Counted(next, null, $"clicked-via:{made}.{engagement.Channel}", engagement.At);
+        }
+
+        if (!ReferenceEquals(next, current))
+        {
+            await CommitAsync(current, next);
+        }
+
+        return true;
+    }
+
+    /// <summary>An app's event about one of the customer's offers: the offer's program and run take the response.</summary>
+    private async Task<CustomerEventResult> RespondToOfferAsync(CustomerState current, CustomerEvent customerEvent)
+    {
+        var match = current.Programs
+            .Select(program => (Standing: program.Value, Offer: program.Value.LiveOffers.Concat(program.Value.Decision.Offers).FirstOrDefault(offer => offer.OfferId == customerEvent.OfferId)))
+            .FirstOrDefault(found => found.Offer is not null);
+        if (match.Offer is not { } offer)
+        {
+            return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: false, []);
+        }
+
+        var runId = match.Standing.OffersRunId ?? match.Standing.Decision.RunId;
+        if (customerEvent.Kind == CustomerEventKinds.OfferDeclined)
+        {
+            var declined = Counted(current, CustomerResponse.Declined, $"declined:{offer.ProgramId}.{runId}", customerEvent.At);
+            await CommitAsync(current, declined with { AppliedEventIds = [.. declined.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId] });
+        }
+        else
+        {
+            var stage = customerEvent.Kind == CustomerEventKinds.OfferClicked ? EngagementStages.Clicked : EngagementStages.Opened;
+            await RecordEngagement(new Engagement(offer.ProgramId, runId, ChannelTypes.InApp, offer.OfferId, stage, customerEvent.At));
+            var recorded = state.State;
+            await CommitAsync(recorded, recorded with { AppliedEventIds = [.. recorded.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId] });
+        }
+
+        return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: true, []);
+    }
+
+    /// <summary>The state with one response counted under <paramref name="once"/>, unless it was counted before (then the same state).</summary>
+    private static CustomerState Counted(CustomerState current, CustomerResponse? response, string once, DateTimeOffset at)
+    {
+        if (current.CountedResponses.Contains(once))
+        {
+            return current;
+        }
+
+        return current with
+        {
+            Responses = response is { } counted ? (current.Responses ?? BehaviorSignals.None(at)).With(counted, at) : current.Responses,
+            CountedResponses = [.. current.CountedResponses.TakeLast(CountedResponseLimit - 1), once],
+        };
+    }
+
+    /// <summary>The channel of the last message link the customer followed for this program and run; null when none.</summary>
+    private static string? LastClickedChannel(CustomerState current, string programId, string? runId)
+    {
+        var prefix = $"clicked-via:{programId}.{runId}.";
+        return current.CountedResponses.LastOrDefault(counted => counted.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
     }
 
     public async Task<CustomerBanners?> GetBanners(string placement)

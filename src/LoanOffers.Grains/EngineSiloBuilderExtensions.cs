@@ -90,6 +90,9 @@ public static class EngineSiloBuilderExtensions
             provider.GetRequiredService<ILogger<FirmOfferRecordStore>>()));
         builder.Services.AddSingleton(new ApplicationLedger(storage.TableServiceClient, storage.Table("Applications"), storage.PersonalDataEncryption));
         builder.Services.AddSingleton(new Outbox(storage.TableServiceClient, storage.Table("Outbox")));
+        builder.Services.AddSingleton(new FunnelLedger(storage.TableServiceClient, storage.Table("Funnel")));
+        builder.Services.AddSingleton(provider => new SuppressionList(
+            storage.TableServiceClient, storage.Table("Suppressions"), provider.GetRequiredService<LoanOffers.Delivery.Tracking.DeliveryKeys>().AddressKey));
         builder.Services.AddOfferDelivery();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<LocalOfferReads>();
@@ -108,8 +111,9 @@ public static class EngineSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>Creates the tables of the candidate index, the audit trail, the firm-offer records and the applications ledger when the silo starts.</summary>
-    private sealed class TableStartup(CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications, Outbox outbox)
+    /// <summary>Creates the tables of the candidate index, the audit trail, the firm-offer records, the applications ledger and the delivery tables when the silo starts.</summary>
+    private sealed class TableStartup(
+        CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications, Outbox outbox, FunnelLedger funnel, SuppressionList suppressions)
         : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
@@ -120,6 +124,8 @@ public static class EngineSiloBuilderExtensions
                 await records.CreateTableAsync(cancellationToken);
                 await applications.CreateTableAsync(cancellationToken);
                 await outbox.CreateTableAsync(cancellationToken);
+                await funnel.CreateTableAsync(cancellationToken);
+                await suppressions.CreateTableAsync(cancellationToken);
             });
     }
 }

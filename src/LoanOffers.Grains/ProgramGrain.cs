@@ -39,6 +39,7 @@ public sealed partial class ProgramGrain(
     TimeProvider time,
     AuditTrail audit,
     IOptions<EngineOptions> options,
+    IOptions<LoanOffers.Delivery.DeliveryOptions> delivery,
     ILogger<ProgramGrain> logger) : Grain, IProgramGrain, IRemindable
 {
     private const string ScheduleReminder = "schedule";
@@ -215,6 +216,7 @@ public sealed partial class ProgramGrain(
                     }
 
                     await FinishAsync(live.Snapshot() with { State = RunState.Completed, CompletedAt = time.GetUtcNow(), Pause = null });
+                    await StartCampaignAsync(config, runId);
                     return;
                 }
                 catch (Exception failure) when (!cancellationToken.IsCancellationRequested && StorageFaults.IsRetryableInBatch(failure))
@@ -283,6 +285,27 @@ public sealed partial class ProgramGrain(
         }
     }
 
+    /// <summary>
+    /// Starts the completed run's campaign, to send at its channels' send times. The run stands either way: a campaign
+    /// that could not start is started from the admin API.
+    /// </summary>
+    private async Task StartCampaignAsync(ProgramConfig config, string runId)
+    {
+        if (!delivery.Value.StartAfterRun || !config.Channels.Any(channel => channel.Enabled && channel.Type is ChannelTypes.Email or ChannelTypes.Sms))
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<ICampaignGrain>($"{config.ProgramId}/{runId}").Start(sendNow: false);
+        }
+        catch (Exception failure)
+        {
+            LogCampaignNotStarted(failure, config.ProgramId, runId);
+        }
+    }
+
     private async Task FinishAsync(RunStatus finished)
     {
         state.State = state.State with
@@ -321,4 +344,7 @@ public sealed partial class ProgramGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Program {ProgramId} run {RunId} {State}: {Processed} processed, {Offered} offered")]
     private partial void LogRunFinished(string programId, string runId, RunState state, int processed, int offered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId}: the campaign of run {RunId} did not start; start it from the admin API")]
+    private partial void LogCampaignNotStarted(Exception failure, string programId, string runId);
 }

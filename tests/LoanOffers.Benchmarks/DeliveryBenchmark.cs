@@ -32,7 +32,8 @@ public static class DeliveryBenchmark
         Console.WriteLine($"delivery benchmark: a campaign of about {messages:N0} emails from a run over {customers:N0} customers, Azurite on port {azurite.Port}, mail in {mail}");
         try
         {
-            await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort(), ("Delivery:MailDropDirectory", mail));
+            await using var app = await EngineHost.StartAsync(
+                azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort(), ("Delivery:MailDropDirectory", mail), ("Delivery:MaxMessagesPerOffer", "1"));
             var run = await EngineHost.RunDemoBatchAsync(app, customers);
             if (run.State != RunState.Completed)
             {
@@ -43,7 +44,7 @@ public static class DeliveryBenchmark
             var cpu = new CpuMeter(azurite);
             var campaign = app.Services.GetRequiredService<IGrainFactory>().GetGrain<ICampaignGrain>($"{run.ProgramId}/{run.RunId}");
             var stopwatch = Stopwatch.StartNew();
-            var progress = await campaign.Start();
+            var progress = await campaign.Start(sendNow: true);
             while (progress.Status == CampaignStatuses.Running)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500));

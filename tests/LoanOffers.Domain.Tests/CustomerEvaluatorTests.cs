@@ -132,4 +132,28 @@ public class CustomerEvaluatorTests
         Assert.Equal(PriceSensitivity.High, declines.PriceSensitivity);
         Assert.True(declines.ConversionProbability < cold.ConversionProbability);
     }
+
+    [Fact]
+    public void Clicking_without_applying_makes_a_customer_price_sensitive_and_the_lesson_fades()
+    {
+        var profile = TestData.Qualified();
+        var learnedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var signals = BehaviorSignals.None(learnedAt);
+        for (var week = 0; week < 6; week++)
+        {
+            signals = signals.With(CustomerResponse.Shown, learnedAt).With(CustomerResponse.Clicked, learnedAt);
+        }
+
+        var cold = BehaviorAnalyzer.Analyze(profile, 0.9, null);
+        var browsing = BehaviorAnalyzer.Analyze(profile, 0.9, signals);
+        var yearsLater = BehaviorAnalyzer.Analyze(profile, 0.9, signals.DecayedTo(learnedAt.AddDays(3 * 365)));
+
+        Assert.NotEqual(PriceSensitivity.High, cold.PriceSensitivity);
+        Assert.Equal(PriceSensitivity.High, browsing.PriceSensitivity);
+        Assert.True(browsing.ConversionProbability < cold.ConversionProbability);
+
+        // Twelve half-lives on, six responses weigh about a thousandth of one: the customer is judged as before.
+        Assert.Equal(cold.PriceSensitivity, yearsLater.PriceSensitivity);
+        Assert.Equal(6 * Math.Pow(0.5, 3 * 365 / BehaviorSignals.HalfLifeDays), signals.DecayedTo(learnedAt.AddDays(3 * 365)).OffersShown, 9);
+    }
 }

@@ -117,6 +117,9 @@ public class ProgramConfigParserTests
         AssertError(DemoPrograms.SeedYaml.Replace("maxLoanAmount: 30000", "maxLoanAmount: 0"), "loanOfferStrategy.segments[1].maxLoanAmount", "at least 100");
         AssertError(DemoPrograms.SeedYaml.Replace("term: 48", "term: -12"), "loanOfferStrategy.segments[1].term", "between 6 and 120");
         AssertError(DemoPrograms.SeedYaml.Replace("excludedStates: []", "excludedStates: [\"ZZ\"]"), "filterChain[4].parameters.excludedStates[0]", "not a US state");
+        AssertError(DemoPrograms.SeedYaml.Replace("sendTime: \"10:00\"", "sendTime: \"10am\""), "channels[0].config.sendTime", "HH:mm");
+        AssertError(DemoPrograms.SeedYaml.Replace("excellentCreditOnly: true", "excellentCreditOnly: maybe"), "channels[2].config.excellentCreditOnly", "true or false");
+        AssertError(DemoPrograms.SeedYaml.Replace("displayDuration: 30", "displayDuration: 0"), "channels[1].config.displayDuration", "1 to 366");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using LoanOffers.Abstractions;
+using LoanOffers.Delivery;
 using LoanOffers.Domain;
 using LoanOffers.Grains;
 using LoanOffers.Storage.AzureTables;
@@ -20,6 +21,11 @@ public sealed class EngineClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The delivery secret of this cluster: tracking links and suppressed addresses.</summary>
+    public static string SigningKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public SuppressionList Suppressions => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<SuppressionList>();
+
     public CandidateIndex CandidateIndex => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<CandidateIndex>();
 
     public async Task InitializeAsync()
@@ -27,12 +33,22 @@ public sealed class EngineClusterFixture : IAsyncLifetime
         await _azurite.InitializeAsync();
         var storage = new EngineStorageOptions { ConnectionString = _azurite.ConnectionString, TablePrefix = AzuriteFixture.UniqueName("g") };
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddLoanOfferEngine(storage, options =>
+        builder.ConfigureSilo((_, silo) =>
         {
-            options.DataDirectory = DataDirectory;
-            options.PartitionsPerCheckpoint = 16;
-            options.PartitionConcurrency = 4;
-        }));
+            silo.AddLoanOfferEngine(storage, options =>
+            {
+                options.DataDirectory = DataDirectory;
+                options.PartitionsPerCheckpoint = 16;
+                options.PartitionConcurrency = 4;
+            });
+            silo.Services.Configure<DeliveryOptions>(delivery =>
+            {
+                delivery.SigningKey = SigningKey;
+                delivery.MailDropDirectory = Path.Combine(DataDirectory, "mail");
+                delivery.SmsDropDirectory = Path.Combine(DataDirectory, "sms");
+                delivery.StartAfterRun = false;
+            });
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -47,6 +47,10 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "POST", "/api/v1/applications/AP-none/outcome", """{"outcome":"funded","amount":1000,"fundedOn":"2026-12-01"}""", HttpStatusCode.NotFound, "lending-admin" },
         { "GET", $"/api/v1/admin/customers/{Customer}/decisions", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "GET", $"/api/v1/admin/customers/{Customer}/records", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
+        { "GET", $"/api/v1/admin/programs/{ProgramId}/runs/no-such-run/funnel", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
+        { "GET", "/api/v1/admin/suppressions/email", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
+        { "POST", "/api/v1/admin/suppressions", """{"channel":"email","address":"complained@example.com","reason":"complaint"}""", HttpStatusCode.Created, "lending-admin" },
+        { "POST", "/api/v1/admin/suppressions:remove", """{"channel":"sms","address":"+1 555 000 1234"}""", HttpStatusCode.NotFound, "lending-admin" },
         { "GET", "/openapi/v1.json", null, HttpStatusCode.OK, string.Join(",", EngineRoles.All) },
     };
 

@@ -56,6 +56,14 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         new("POST", "/api/v1/applications/{id}/outcome", EngineRoles.LendingAdmin, true, false),
         new("GET", "/api/v1/admin/customers/{id}/decisions", EngineRoles.RiskAnalyst, false, false),
         new("GET", "/api/v1/admin/customers/{id}/records", EngineRoles.RiskAnalyst, false, false),
+        new("GET", "/api/v1/admin/programs/{id}/runs/{id}/funnel", EngineRoles.LendingAdmin, false, false),
+        new("GET", "/api/v1/admin/suppressions/{id}", EngineRoles.RiskAnalyst, false, true),
+        new("POST", "/api/v1/admin/suppressions", EngineRoles.LendingAdmin, true, false),
+        new("POST", "/api/v1/admin/suppressions:remove", EngineRoles.LendingAdmin, true, false),
+        new("GET", "/t/{id}/open.gif", EngineRoles.Customer, false, false),
+        new("GET", "/t/{id}/click", EngineRoles.Customer, false, false),
+        new("POST", "/t/{id}/unsubscribe", EngineRoles.Customer, true, false),
+        new("POST", "/t/{id}/prescreen-opt-out", EngineRoles.Customer, true, false),
     ];
 
     private static readonly string[] BadIds =

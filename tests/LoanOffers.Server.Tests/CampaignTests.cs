@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LoanOffers.Abstractions;
 using LoanOffers.Server.Security;
+using LoanOffers.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 
 namespace LoanOffers.Server.Tests;
@@ -15,7 +17,7 @@ public sealed class CampaignTests(EngineApiFactory factory)
     private readonly HttpClient _bank = factory.CreateClient(EngineRoles.OffersService);
 
     [Fact]
-    public async Task Sending_now_emails_every_offered_customer_once_except_those_the_policy_stops_at_send_time()
+    public async Task Sending_now_emails_every_offered_customer_and_texts_the_excellent_ones_once_except_those_the_policy_stops_at_send_time()
     {
         var programId = "campaign-" + Guid.NewGuid().ToString("N")[..8];
         var offered = await DemoRuns.RunToEndAsync(_admin, programId, 200);
@@ -28,39 +30,41 @@ public sealed class CampaignTests(EngineApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await _bank.PostAsJsonAsync($"/api/v1/customers/{withdrawn}/events", new { eventId = "opt-" + withdrawn, kind = CustomerEventKinds.PrescreenOptOut })).StatusCode);
         var campaignUrl = $"/api/v1/admin/programs/{programId}/runs/{runId}/campaign";
 
-        var refused = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = false });
+        var refused = await _admin.PostAsJsonAsync(campaignUrl, new { });
         var started = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = true });
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        JsonElement progress;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        do
-        {
-            await Task.Delay(200);
-            progress = await _admin.GetFromJsonAsync<JsonElement>(campaignUrl);
-            Assert.True(DateTime.UtcNow < deadline, "The campaign did not complete.");
-        }
-        while (progress.GetProperty("status").GetString() != CampaignStatuses.Completed);
+        var progress = await DemoRuns.CampaignToEndAsync(_admin, programId, runId!);
 
+        // An email and an SMS message per offered customer whose offer is live; the policy decides at send time.
         var messages = progress.GetProperty("messages");
-        Assert.Equal(offered.Count - 1, progress.GetProperty("queued").GetInt32());
-        // Synthetic customers include some who opted out of email in the source data; they are suppressed too.
+        Assert.Equal(2 * (offered.Count - 1), progress.GetProperty("queued").GetInt32());
         var sent = messages.GetProperty("sent").GetInt32();
         var suppressed = messages.GetProperty("suppressed").GetInt32();
-        Assert.Equal(offered.Count - 1, sent + suppressed);
-        Assert.InRange(suppressed, 1, offered.Count / 4);
+        Assert.Equal(2 * (offered.Count - 1), sent + suppressed);
         var received = await Task.WhenAll(Directory.GetFiles(factory.MailDirectory, "*.eml").Select(path => MimeMessage.LoadAsync(path)));
         var ours = received.Where(message => message.MessageId is not null && message.MessageId.StartsWith($"{programId}.{runId}.", StringComparison.Ordinal)).ToList();
-        Assert.Equal(sent, ours.Count);
+        var texts = factory.Services.GetRequiredService<OfferTexter>().Fake!.Texts.Values.Where(text => text.IdempotencyKey!.StartsWith($"{programId}.{runId}.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(sent, ours.Count + texts.Count);
+        Assert.InRange(ours.Count, offered.Count / 2, offered.Count - 2);
+
+        // Texts go only to excellent-credit offers, from the program's template with a signed link; the outbox key is
+        // the provider's idempotency key.
+        Assert.NotEmpty(texts);
+        var tiers = await DemoRuns.TiersAsync(_admin, programId);
+        Assert.All(texts, text => Assert.Equal("excellent", tiers[text.IdempotencyKey!.Split('.')[2]]));
+        Assert.All(texts, text => Assert.Matches(@"^You're pre-approved for a \$[\d,]+ loan at [\d.]+% APR\. Apply now: http://127\.0\.0\.1:5080/t/[^/]+/click$", text.Body));
+        Assert.All(texts, text => Assert.Equal("Bearer local-fake-provider", text.Authorization));
         Assert.Equal(ours.Count, ours.Select(message => message.MessageId).Distinct().Count());
         Assert.DoesNotContain(ours, message => message.MessageId!.Contains($".{noEmail}.", StringComparison.Ordinal) || message.MessageId.Contains($".{withdrawn}.", StringComparison.Ordinal));
         Assert.All(ours, message => Assert.StartsWith("You're Pre-Approved: $", message.Subject));
         Assert.All(ours, message => Assert.NotNull(message.Headers["List-Unsubscribe"]));
+        Assert.All(ours, message => Assert.Contains("/open.gif", message.HtmlBody, StringComparison.Ordinal));
 
         var again = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = true });
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        Assert.Equal(sent, Directory.GetFiles(factory.MailDirectory, $"{programId}.*.eml").Length);
+        Assert.Equal(ours.Count, Directory.GetFiles(factory.MailDirectory, $"{programId}.*.eml").Length);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Testing;
 
@@ -39,22 +40,50 @@ internal static class DemoRuns
         return await IndexedCustomersAsync(http, programId);
     }
 
+    /// <summary>Starts the run's campaign sending now and waits for it to complete; returns its last progress.</summary>
+    public static async Task<JsonElement> CampaignToEndAsync(HttpClient http, string programId, string runId)
+    {
+        var campaignUrl = $"/api/v1/admin/programs/{programId}/runs/{runId}/campaign";
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await http.PostAsJsonAsync(campaignUrl, new { sendNow = true })).StatusCode);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var progress = await http.GetFromJsonAsync<JsonElement>(campaignUrl);
+            if (progress.GetProperty("status").GetString() == CampaignStatuses.Completed)
+            {
+                return progress;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The campaign did not complete: {progress}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Every customer in the program's candidate index, page by page; none may appear twice.</summary>
     public static async Task<List<string>> IndexedCustomersAsync(HttpClient http, string programId)
     {
-        var customers = new List<string>();
+        var customers = (await CandidatesAsync(http, programId)).Select(candidate => candidate.GetProperty("customerId").GetString()!).ToList();
+        Assert.Equal(customers.Count, customers.Distinct().Count());
+        return customers;
+    }
+
+    /// <summary>The tier of each customer in the program's candidate index.</summary>
+    public static async Task<Dictionary<string, string>> TiersAsync(HttpClient http, string programId) =>
+        (await CandidatesAsync(http, programId)).ToDictionary(candidate => candidate.GetProperty("customerId").GetString()!, candidate => candidate.GetProperty("tier").GetString()!);
+
+    private static async Task<List<JsonElement>> CandidatesAsync(HttpClient http, string programId)
+    {
+        var candidates = new List<JsonElement>();
         string? continuation = null;
         do
         {
             var url = $"/api/v1/admin/programs/{programId}/candidates?minAmount=0&limit=1000" + (continuation is null ? string.Empty : "&continuation=" + Uri.EscapeDataString(continuation));
             var page = await http.GetFromJsonAsync<JsonElement>(url);
-            customers.AddRange(page.GetProperty("candidates").EnumerateArray().Select(candidate => candidate.GetProperty("customerId").GetString()!));
+            candidates.AddRange(page.GetProperty("candidates").EnumerateArray());
             continuation = page.TryGetProperty("continuation", out var next) ? next.GetString() : null;
         }
         while (continuation is not null);
-
-        Assert.Equal(customers.Count, customers.Distinct().Count());
-        return customers;
+        return candidates;
     }
 
     /// <summary>The run's customers add up: every one processed once, counted under exactly one outcome.</summary>

@@ -31,6 +31,9 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>Where the engine's own SMTP server keeps the emails it receives.</summary>
     public string MailDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-mail").FullName;
 
+    /// <summary>Where the fake SMS provider keeps the texts it receives.</summary>
+    public string SmsDirectory { get; } = Path.Combine(Path.GetTempPath(), "loanoffers-api-sms-" + Guid.NewGuid().ToString("N")[..8]);
+
     /// <summary>The engine's local keys (token signing, personal data).</summary>
     public string KeyDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-keys").FullName;
 
@@ -65,6 +68,11 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("LocalKeys:Enabled", "true");
         builder.UseSetting("LocalKeys:Directory", KeyDirectory);
         builder.UseSetting("Delivery:MailDropDirectory", MailDirectory);
+        builder.UseSetting("Delivery:SmsDropDirectory", SmsDirectory);
+        // A test starts the campaigns it means to send, and sends them whatever the hour.
+        builder.UseSetting("Delivery:StartAfterRun", "false");
+        builder.UseSetting("Delivery:QuietHoursStart", "");
+        builder.UseSetting("Delivery:QuietHoursEnd", "");
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -75,6 +83,10 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         Directory.Delete(DataDirectory, recursive: true);
         Directory.Delete(KeyDirectory, recursive: true);
         Directory.Delete(MailDirectory, recursive: true);
+        if (Directory.Exists(SmsDirectory))
+        {
+            Directory.Delete(SmsDirectory, recursive: true);
+        }
     }
 
     private static string CopyShippedModels()

@@ -25,7 +25,8 @@ public sealed class IdentityProviderTests(EngineApiFactory factory)
             .UseSetting("Auth:Audience", Audience)
             .UseSetting("Auth:SigningKeys:0", Convert.ToBase64String(ProviderKey))
             .UseSetting("Encryption:ActiveKeyId", "bank-1")
-            .UseSetting("Encryption:Keys:bank-1", Convert.ToBase64String(new byte[32])));
+            .UseSetting("Encryption:Keys:bank-1", Convert.ToBase64String(new byte[32]))
+            .UseSetting("Delivery:SigningKey", Convert.ToBase64String(new byte[32])));
         using var client = bank.CreateClient();
 
         var provider = await SendAsync(client, ProviderToken(EngineRoles.ModelOps, Issuer));

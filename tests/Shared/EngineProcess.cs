@@ -187,5 +187,11 @@ public sealed record EngineClusterSettings(string ConnectionString, string Clust
         ("Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:03"),
         ("Orleans:Membership:DeathVoteExpirationTimeout", "00:00:20"),
         ("Logging:LogLevel:Default", "Warning"),
+        // A test starts the campaigns it means to send, and sends them whatever the hour.
+        ("Delivery:StartAfterRun", "false"),
+        ("Delivery:QuietHoursStart", ""),
+        ("Delivery:QuietHoursEnd", ""),
+        ("Delivery:MailDropDirectory", Path.Combine(DataDirectory, "mail")),
+        ("Delivery:SmsDropDirectory", Path.Combine(DataDirectory, "sms")),
     ];
 }

@@ -17,4 +17,5 @@ public sealed record OfferEmail(
     DateTimeOffset ExpiresAt,
     string OfferLink,
     string UnsubscribeLink,
-    string PrescreenOptOutLink);
+    string PrescreenOptOutLink,
+    string? OpenPixelLink = null);

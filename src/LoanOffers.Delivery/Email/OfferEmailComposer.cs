@@ -64,13 +64,13 @@ public sealed class OfferEmailComposer
     /// <summary>The values a template sees, already formatted ($50,000; 5.5%), so no template formats money itself.</summary>
     private sealed record TemplateModel(
         string Name, string Amount, string Apr, string Rate, int TermMonths, string MonthlyPayment, string ProcessingFee,
-        string TotalRepayable, string ExpiresOn, string OfferLink, string UnsubscribeLink, string PrescreenOptOutLink)
+        string TotalRepayable, string ExpiresOn, string OfferLink, string UnsubscribeLink, string PrescreenOptOutLink, string? OpenPixelLink)
     {
         public static TemplateModel From(OfferEmail email) => new(
             string.IsNullOrWhiteSpace(email.FirstName) ? "Valued customer" : email.FirstName.Trim(),
             Dollars(email.Amount, "N0"), Percent(email.Apr), Percent(email.Rate), email.TermMonths,
             Dollars(email.MonthlyPayment, "N2"), Dollars(email.ProcessingFee, "N2"), Dollars(email.TotalRepayable, "N2"),
-            email.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", Money), email.OfferLink, email.UnsubscribeLink, email.PrescreenOptOutLink);
+            email.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", Money), email.OfferLink, email.UnsubscribeLink, email.PrescreenOptOutLink, email.OpenPixelLink);
 
         private static string Dollars(decimal amount, string format) => "$" + amount.ToString(format, Money);
 

@@ -17,6 +17,7 @@ public sealed class LocalMailDrop : IAsyncDisposable
     private readonly SmtpServer.SmtpServer _server;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _running;
+    private readonly FileMessageStore _store;
 
     private LocalMailDrop(string directory, int port)
     {
@@ -28,7 +29,8 @@ public sealed class LocalMailDrop : IAsyncDisposable
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new FileMessageStore(directory));
+        _store = new FileMessageStore(directory);
+        services.Add(_store);
         _server = new SmtpServer.SmtpServer(options, services);
         _running = _server.StartAsync(_stopping.Token);
     }
@@ -36,6 +38,12 @@ public sealed class LocalMailDrop : IAsyncDisposable
     public string Directory { get; }
 
     public int Port { get; }
+
+    /// <summary>Messages received since start, each time it was sent.</summary>
+    public int Received => _store.Received;
+
+    /// <summary>Messages received again under a <c>Message-ID</c> already kept: a sender's retries after a lost answer.</summary>
+    public int Repeated => _store.Repeated;
 
     /// <summary>Starts the server on a free loopback port (or <paramref name="port"/>), writing to <paramref name="directory"/>.</summary>
     public static LocalMailDrop Start(string directory, int? port = null) => new(directory, port ?? FreeLoopbackPort());
@@ -68,6 +76,13 @@ public sealed class LocalMailDrop : IAsyncDisposable
 
     private sealed class FileMessageStore(string directory) : MessageStore
     {
+        private int _received;
+        private int _repeated;
+
+        public int Received => Volatile.Read(ref _received);
+
+        public int Repeated => Volatile.Read(ref _repeated);
+
         public override async Task<SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
@@ -83,7 +98,13 @@ public sealed class LocalMailDrop : IAsyncDisposable
                 }
             }
 
+            if (File.Exists(path))
+            {
+                Interlocked.Increment(ref _repeated);
+            }
+
             File.Move(temporary, path, overwrite: true);
+            Interlocked.Increment(ref _received);
             return SmtpResponse.Ok;
         }
     }

@@ -47,6 +47,9 @@ public sealed record CustomerProfile
     [Id(23)] public string? Email { get; init; }
     [Id(24)] public string? Phone { get; init; }
 
+    /// <summary>The customer's IANA time zone, for sending at its local time; derived from <see cref="State"/> when the source has none.</summary>
+    [Id(25)] public string? TimeZone { get; init; }
+
     public decimal MonthlyIncome => AnnualIncome / 12m;
 
     /// <summary>Age in whole years on the given day (a birthday counts on its date).</summary>

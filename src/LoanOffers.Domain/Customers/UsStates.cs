@@ -17,4 +17,23 @@ public static class UsStates
         "MS" => 21,
         _ => 18,
     };
+
+    /// <summary>
+    /// The IANA time zone most of a state's people live in; a customer elsewhere in a split state has its own zone
+    /// stored in its profile.
+    /// </summary>
+    public static string TimeZoneOf(string state) => state switch
+    {
+        "AL" or "AR" or "IL" or "IA" or "KS" or "LA" or "MN" or "MS" or "MO" or "NE" or "ND" or "OK" or "SD" or "TN" or "TX" or "WI" => "America/Chicago",
+        "CO" or "MT" or "NM" or "UT" or "WY" => "America/Denver",
+        "ID" => "America/Boise",
+        "AZ" => "America/Phoenix",
+        "CA" or "NV" or "OR" or "WA" => "America/Los_Angeles",
+        "AK" => "America/Anchorage",
+        "HI" => "Pacific/Honolulu",
+        "MI" => "America/Detroit",
+        "IN" => "America/Indiana/Indianapolis",
+        "KY" => "America/Kentucky/Louisville",
+        _ => "America/New_York",
+    };
 }

@@ -9,9 +9,48 @@ public enum PriceSensitivity { Low, Medium, High }
 [GenerateSerializer, Immutable, Alias("loanoffers.BehaviorAnalysis")]
 public sealed record BehaviorAnalysis(PriceSensitivity PriceSensitivity, double ConversionProbability, decimal LongTermValue);
 
-/// <summary>What a customer did with earlier offers, learned from funnel events.</summary>
+/// <summary>
+/// What a customer did with the offers it was shown, learned from its own responses: counts that fade with a half-life
+/// of <see cref="HalfLifeDays"/>, as of <see cref="AsOf"/>, so last month's behaviour weighs more than last year's.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.BehaviorSignals")]
-public sealed record BehaviorSignals(int OffersShown, int OffersClicked, int OffersApplied, int OffersDeclined);
+public sealed record BehaviorSignals(double OffersShown, double OffersClicked, double OffersApplied, double OffersDeclined)
+{
+    public const double HalfLifeDays = 90;
+
+    [Id(4)] public DateTimeOffset AsOf { get; init; }
+
+    /// <summary>The counts faded to <paramref name="now"/>.</summary>
+    public BehaviorSignals DecayedTo(DateTimeOffset now)
+    {
+        if (now <= AsOf)
+        {
+            return this;
+        }
+
+        var factor = Math.Pow(0.5, (now - AsOf).TotalDays / HalfLifeDays);
+        return new BehaviorSignals(OffersShown * factor, OffersClicked * factor, OffersApplied * factor, OffersDeclined * factor) { AsOf = now };
+    }
+
+    /// <summary>These signals with one more response of <paramref name="kind"/> at <paramref name="at"/>.</summary>
+    public BehaviorSignals With(CustomerResponse kind, DateTimeOffset at)
+    {
+        var faded = DecayedTo(at);
+        return kind switch
+        {
+            CustomerResponse.Shown => faded with { OffersShown = faded.OffersShown + 1 },
+            CustomerResponse.Clicked => faded with { OffersClicked = faded.OffersClicked + 1 },
+            CustomerResponse.Applied => faded with { OffersApplied = faded.OffersApplied + 1 },
+            _ => faded with { OffersDeclined = faded.OffersDeclined + 1 },
+        };
+    }
+
+    public static BehaviorSignals None(DateTimeOffset at) => new(0, 0, 0, 0) { AsOf = at };
+}
+
+/// <summary>A customer's response to an offer, as behaviour learns from it.</summary>
+[GenerateSerializer, Alias("loanoffers.CustomerResponse")]
+public enum CustomerResponse { Shown, Clicked, Applied, Declined }
 
 public static class BehaviorAnalyzer
 {
@@ -20,7 +59,7 @@ public static class BehaviorAnalyzer
 
     /// <summary>
     /// Price sensitivity: strong credit (more options elsewhere), thin savings and high DTI make a customer shop on
-    /// rate; declined offers pull it up. Conversion: from the approval score, scaled to seed 000's observed
+    /// rate; offers the customer looked at and walked away from (clicked without applying, or declined) pull it up. Conversion: from the approval score, scaled to seed 000's observed
     /// application rates (about 15% for the best customers, 3% for fair), then updated with the customer's own
     /// funnel as a beta-binomial with <see cref="PriorWeight"/> pseudo-offers.
     /// </summary>
@@ -33,9 +72,10 @@ public static class BehaviorAnalyzer
         var conversion = 0.02 + 0.16 * Math.Pow(Math.Clamp(approvalProbability, 0, 1), 2);
         if (signals is { OffersShown: > 0 } seen)
         {
-            var declineRate = Math.Clamp((double)seen.OffersDeclined / seen.OffersShown, 0, 1);
-            var weight = (double)seen.OffersShown / (seen.OffersShown + PriorWeight);
-            sensitivity = (1 - weight) * sensitivity + weight * declineRate;
+            var walkedAway = Math.Max(0, seen.OffersClicked - seen.OffersApplied) + seen.OffersDeclined;
+            var walkAwayRate = Math.Clamp(walkedAway / seen.OffersShown, 0, 1);
+            var weight = seen.OffersShown / (seen.OffersShown + PriorWeight);
+            sensitivity = (1 - weight) * sensitivity + weight * walkAwayRate;
             conversion = (conversion * PriorWeight + seen.OffersApplied) / (PriorWeight + seen.OffersShown);
         }
 

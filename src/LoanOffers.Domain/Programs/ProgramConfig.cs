@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orleans;
 
 namespace LoanOffers.Domain;
@@ -96,8 +97,25 @@ public sealed record FilterParameters
     [Id(10)] public IReadOnlyList<string>? ExcludedStates { get; init; }
 }
 
+/// <summary>A delivery channel; <see cref="Config"/> keeps the channel's own keys as written, read through the properties below.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ChannelConfig")]
-public sealed record ChannelConfig(string ChannelId, string Type, bool Enabled, int Priority, IReadOnlyDictionary<string, string> Config);
+public sealed record ChannelConfig(string ChannelId, string Type, bool Enabled, int Priority, IReadOnlyDictionary<string, string> Config)
+{
+    /// <summary>The local time of day an email goes out (<c>sendTime</c>, <c>HH:mm</c>); null sends at any time quiet hours allow.</summary>
+    public TimeOnly? SendTime => Config.TryGetValue("sendTime", out var value) && TimeOnly.TryParseExact(value, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
+
+    /// <summary>Only customers whose offer is in the excellent tier get this channel (<c>excellentCreditOnly</c>).</summary>
+    public bool ExcellentCreditOnly => Config.TryGetValue("excellentCreditOnly", out var value) && bool.TryParse(value, out var only) && only;
+
+    /// <summary>An SMS channel's text, with <c>{loanAmount}</c>, <c>{apr}</c> and <c>{link}</c> placeholders.</summary>
+    public string? Message => Config.GetValueOrDefault("message");
+
+    /// <summary>Where an in-app banner shows.</summary>
+    public string? Placement => Config.GetValueOrDefault("placement");
+
+    /// <summary>How many days an in-app banner shows after the offer was made (<c>displayDuration</c>).</summary>
+    public int? DisplayDays => Config.TryGetValue("displayDuration", out var value) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) ? days : null;
+}
 
 [GenerateSerializer, Immutable, Alias("loanoffers.LoanOfferStrategy")]
 public sealed record LoanOfferStrategy(bool Enabled, bool SegmentedOffers, IReadOnlyList<OfferSegment> Segments);

@@ -397,7 +397,39 @@ public static partial class ProgramConfigParser
             var priority = map.Int("priority", min: 1);
             var config = map.Object("config", StringDictionary, required: false) ?? new Dictionary<string, string>();
             map.RejectUnknownKeys();
+            CheckChannelConfig(type, config, $"{path}.config");
             return id is null || type is null || enabled is null || priority is null ? null : new ChannelConfig(id, type, enabled.Value, priority.Value, config);
+        }
+
+        /// <summary>The keys the engine reads from a channel's config must parse; other keys are kept as written.</summary>
+        private void CheckChannelConfig(string? type, IReadOnlyDictionary<string, string> config, string path)
+        {
+            if (config.TryGetValue("sendTime", out var sendTime) && !TimeOnly.TryParseExact(sendTime, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                Error($"{path}.sendTime", $"'{sendTime}' is not a time of day as HH:mm (e.g. 10:00)");
+            }
+
+            if (config.TryGetValue("excellentCreditOnly", out var only) && !bool.TryParse(only, out _))
+            {
+                Error($"{path}.excellentCreditOnly", "must be true or false");
+            }
+
+            if (config.TryGetValue("displayDuration", out var days) && !(int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 1 and <= 366))
+            {
+                Error($"{path}.displayDuration", "must be a whole number of days from 1 to 366");
+            }
+
+            if (type == ChannelTypes.Sms)
+            {
+                if (config.GetValueOrDefault("message") is not { Length: > 0 } message)
+                {
+                    Error($"{path}.message", "an SMS channel needs its message text");
+                }
+                else if (message.Length > SmsText.MaxTemplateLength)
+                {
+                    Error($"{path}.message", $"is {message.Length} characters; an SMS template has at most {SmsText.MaxTemplateLength}");
+                }
+            }
         }
 
         private LoanOfferStrategy? BindStrategy(ConfigNode node, string path)

@@ -32,6 +32,7 @@ public static class AdminApi
             .RequireRateLimiting(EngineRateLimits.AdminWrites);
         programs.MapPost("/{programId}/runs/{runId}/campaign:resume", ResumeCampaignAsync).WithName("ResumeCampaign").RequireAuthorization(EnginePolicies.ProgramsWrite)
             .RequireRateLimiting(EngineRateLimits.AdminWrites);
+        programs.MapGet("/{programId}/runs/{runId}/funnel", GetFunnelAsync).WithName("GetFunnel");
         return app;
     }
 
@@ -217,8 +218,9 @@ public static class AdminApi
     }
 
     /// <summary>
-    /// Starts the run's campaign and sends now (<c>{ "sendNow": true }</c>): one email per offered customer, each
-    /// checked against the contact policy as it goes out. Sending at each customer's <c>sendTime</c> is not built.
+    /// Starts the run's campaign: a message per offered customer and push channel, each checked against the contact
+    /// policy as it goes out, at each channel's <c>sendTime</c> in the customer's zone, or at once with
+    /// <c>{ "sendNow": true }</c> (which also brings forward a campaign already waiting for its send times).
     /// </summary>
     public static async Task<Results<Accepted<CampaignProgress>, ValidationProblem, ProblemHttpResult>> StartCampaignAsync(
         string programId, string runId, CampaignRequest request, HttpContext context, IGrainFactory grains, AuditTrail audit)
@@ -228,9 +230,9 @@ public static class AdminApi
             return invalid;
         }
 
-        if (request.SendNow is not true)
+        if (request.SendNow is null)
         {
-            return ApiValidation.Invalid("sendNow", "Only { \"sendNow\": true } is supported: sending at each customer's local sendTime is not built yet.");
+            return ApiValidation.Invalid("sendNow", "sendNow is required: true sends at once, false at each channel's sendTime in the customer's local time.");
         }
 
         var run = await grains.GetGrain<IProgramGrain>(programId).GetRun(runId);
@@ -244,7 +246,7 @@ public static class AdminApi
             return TypedResults.Problem($"Run '{runId}' has not completed; its campaign starts once it has.", statusCode: StatusCodes.Status409Conflict, title: "Run not completed");
         }
 
-        var progress = await CampaignOf(programId, runId, grains).Start();
+        var progress = await CampaignOf(programId, runId, grains).Start(request.SendNow.Value);
         await audit.AppendAsync(AuditRecords.CampaignStarted(AuditActors.Of(context), progress), CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/admin/programs/{programId}/runs/{runId}/campaign", progress);
     }
@@ -276,6 +278,29 @@ public static class AdminApi
         return TypedResults.Ok(progress);
     }
 
+    /// <summary>
+    /// The run's funnel per tier and channel, seed 000's segment tables: sent, delivered, bounced, opened, clicked,
+    /// applied, funded and funded volume, with rates; a row per tier sums its channels (<c>all</c>).
+    /// </summary>
+    public static async Task<Results<Ok<RunFunnel>, ValidationProblem, ProblemHttpResult>> GetFunnelAsync(
+        string programId, string runId, IGrainFactory grains, FunnelLedger funnel, CancellationToken cancellationToken)
+    {
+        if (InvalidRunIds(programId, runId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var program = grains.GetGrain<IProgramGrain>(programId);
+        if (await program.GetRun(runId) is not { } run)
+        {
+            return UnknownRun(programId, runId);
+        }
+
+        var config = await program.GetConfigVersion(run.ConfigVersion) ?? await program.GetConfig();
+        var tiers = config?.LoanOfferStrategy.Segments.Select(segment => segment.CreditTier).ToList() ?? [];
+        return TypedResults.Ok(new RunFunnel(programId, runId, await funnel.SegmentsAsync(programId, runId, tiers, cancellationToken)));
+    }
+
     private static ICampaignGrain CampaignOf(string programId, string runId, IGrainFactory grains) => grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
 
     private static ValidationProblem? InvalidRunIds(string programId, string runId) =>
@@ -286,5 +311,8 @@ public static class AdminApi
     private static ProblemHttpResult UnknownRun(string programId, string runId) => ApiValidation.NotFound($"Program '{programId}' has no run '{runId}'.");
 }
 
-/// <summary>Starting a campaign: <c>sendNow</c> sends at once.</summary>
+/// <summary>A run's funnel, segment by segment.</summary>
+public sealed record RunFunnel(string ProgramId, string RunId, IReadOnlyList<FunnelSegment> Segments);
+
+/// <summary>Starting a campaign: <c>sendNow</c> sends at once, or (false) at each channel's send time.</summary>
 public sealed record CampaignRequest(bool? SendNow);

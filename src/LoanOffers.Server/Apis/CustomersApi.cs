@@ -22,7 +22,7 @@ public sealed record ApplicationView(
 }
 
 /// <summary>One change to a customer: <c>eventId</c> makes it apply once; the other fields belong to their kinds.</summary>
-public sealed record CustomerEventRequest(string? EventId, string? Kind, string? Channel, decimal? AnnualIncome, int? Score, string? State);
+public sealed record CustomerEventRequest(string? EventId, string? Kind, string? Channel, decimal? AnnualIncome, int? Score, string? State, string? OfferId = null);
 
 /// <summary>Client apps: a customer's ranked offers, served from grain state.</summary>
 public static class CustomersApi
@@ -121,7 +121,7 @@ public static class CustomersApi
     /// <summary>
     /// Applies one event to a customer and withdraws, at once, any live offer the customer no longer meets on the
     /// criteria it was made on. The bank's back end sends any kind; a customer's app only its own consent (opt-out,
-    /// opt-in) for itself.
+    /// opt-in) and its responses to its offers (viewed, clicked, declined) for itself.
     /// </summary>
     public static async Task<Results<Ok<CustomerEventResult>, ValidationProblem, ProblemHttpResult>> PostEventAsync(
         string customerId, CustomerEventRequest request, HttpContext context, IGrainFactory grains, AuditTrail audit, TimeProvider time)
@@ -147,13 +147,13 @@ public static class CustomersApi
             return ApiValidation.UnknownCustomer(customerId);
         }
 
-        if (EngineClaims.SeesCustomerView(context.User) && !CustomerEventKinds.CustomerConsent.Contains(request.Kind!))
+        if (EngineClaims.SeesCustomerView(context.User) && !CustomerEventKinds.FromCustomerApp.Contains(request.Kind!))
         {
             return TypedResults.Problem(
-                $"A customer's app may send only {string.Join(", ", CustomerEventKinds.CustomerConsent)}.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+                $"A customer's app may send only {string.Join(", ", CustomerEventKinds.FromCustomerApp)}.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
         }
 
-        var customerEvent = new CustomerEvent(request.EventId!, request.Kind!, time.GetUtcNow(), request.Channel, request.AnnualIncome, request.Score, request.State);
+        var customerEvent = new CustomerEvent(request.EventId!, request.Kind!, time.GetUtcNow(), request.Channel, request.AnnualIncome, request.Score, request.State, request.OfferId);
         var result = await grains.GetGrain<ICustomerGrain>(customerId).ApplyEvent(customerEvent);
         if (!result.Known)
         {
@@ -204,6 +204,10 @@ public static class CustomersApi
             && !(request.State is { Length: 2 } code && char.IsAsciiLetterUpper(code[0]) && char.IsAsciiLetterUpper(code[1])))
         {
             errors["state"] = ["An address-changed event carries state, a two-letter upper-case code."];
+        }
+        else if (CustomerEventKinds.OfferResponses.Contains(request.Kind) && !ApiValidation.IsValidId(request.OfferId))
+        {
+            errors["offerId"] = [$"An {request.Kind} event names the offer: offerId is {ApiValidation.IdRule}."];
         }
 
         return errors;

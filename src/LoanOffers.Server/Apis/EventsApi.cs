@@ -75,7 +75,7 @@ public static class EventsApi
                 continue;
             }
 
-            events.Add((line, customerId!, new CustomerEvent(parsed!.EventId!, parsed.Kind!, now, parsed.Channel, parsed.AnnualIncome, parsed.Score, parsed.State)));
+            events.Add((line, customerId!, new CustomerEvent(parsed!.EventId!, parsed.Kind!, now, parsed.Channel, parsed.AnnualIncome, parsed.Score, parsed.State, parsed.OfferId)));
         }
 
         // One customer's events in file order; different customers at once, a bounded number at a time.

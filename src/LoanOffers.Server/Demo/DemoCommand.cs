@@ -90,7 +90,7 @@ public static class DemoCommand
         PrintSummary(run);
         if (run.State == RunState.Completed)
         {
-            await SendCampaignAsync(grains, app.Services.GetRequiredService<OfferMailer>(), audit, config.ProgramId, run.RunId);
+            await SendCampaignAsync(grains, app.Services.GetRequiredService<OfferMailer>(), app.Services.GetRequiredService<OfferTexter>(), audit, config.ProgramId, run.RunId);
         }
 
         await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), app.Services.GetRequiredService<LocalTokenIssuer>(), config, baseUrl);
@@ -124,26 +124,33 @@ public static class DemoCommand
         Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
     }
 
-    /// <summary>Sends the run's email campaign now and says where the emails can be read.</summary>
-    private static async Task SendCampaignAsync(IGrainFactory grains, OfferMailer mailer, AuditTrail audit, string programId, string runId)
+    /// <summary>Sends the run's campaign (email, SMS) now and says where the messages can be read.</summary>
+    private static async Task SendCampaignAsync(IGrainFactory grains, OfferMailer mailer, OfferTexter texter, AuditTrail audit, string programId, string runId)
     {
         var campaign = grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
-        var progress = await campaign.Start();
+        var progress = await campaign.Start(sendNow: true);
         await audit.AppendAsync(AuditRecords.CampaignStarted(DemoActor, progress));
         while (progress.Status == CampaignStatuses.Running)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             progress = await campaign.GetProgress();
-            Console.WriteLine($"  campaign: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0}/{progress.Queued:N0} emails sent");
+            Console.WriteLine($"  campaign: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0}/{progress.Queued:N0} messages sent");
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Campaign {progress.Status}: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0} emails sent, "
+        Console.WriteLine($"Campaign {progress.Status}: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0} messages sent, "
             + $"{progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} stopped by the contact policy, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked.");
         if (mailer.MailDrop is { } drop)
         {
-            Console.WriteLine($"  No SMTP relay is configured, so the engine's own SMTP server received them: one .eml file per email in {drop.Directory}");
+            Console.WriteLine($"  No SMTP relay is configured, so the engine's own SMTP server received the emails: one .eml file per email in {drop.Directory}");
         }
+
+        if (texter.Fake is { } sms)
+        {
+            Console.WriteLine($"  No SMS provider is configured, so a fake one on loopback received the texts (excellent credit only): one .json file per text in {sms.Directory}");
+        }
+
+        Console.WriteLine($"  The funnel per tier and channel: GET /api/v1/admin/programs/{programId}/runs/{runId}/funnel (lending-admin token below)");
     }
 
     private static async Task PrintExamplesAsync(CandidateIndex index, LocalTokenIssuer tokens, ProgramConfig config, string baseUrl)

@@ -113,6 +113,8 @@ public static class EngineHostingExtensions
         app.MapEventsApi();
         app.MapApplicationsApi();
         app.MapCustomerRecordsApi();
+        app.MapTrackingApi();
+        app.MapSuppressionsApi();
         return app;
     }
 }

@@ -14,6 +14,8 @@ public static class EnginePolicies
     public const string CustomerRecordsRead = "customer-records-read";
     public const string ApplicationsRead = "applications-read";
     public const string OutcomesWrite = "outcomes-write";
+    public const string SuppressionsRead = "suppressions-read";
+    public const string SuppressionsWrite = "suppressions-write";
 
     public static AuthorizationBuilder AddEnginePolicies(this AuthorizationBuilder authorization) => authorization
         .AddPolicy(Offers, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService))
@@ -25,6 +27,8 @@ public static class EnginePolicies
         .AddPolicy(CustomerRecordsRead, policy => policy.RequireRole(EngineRoles.RiskAnalyst, EngineRoles.LendingAdmin))
         .AddPolicy(ApplicationsRead, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService, EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
         .AddPolicy(OutcomesWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
+        .AddPolicy(SuppressionsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
+        .AddPolicy(SuppressionsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
         // Anything mapped without a policy of its own still needs a signed-in caller.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 }

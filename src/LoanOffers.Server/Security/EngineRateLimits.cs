@@ -15,6 +15,9 @@ public static class EngineRateLimits
     public const string OfferReads = "offer-reads";
     public const string AdminWrites = "admin-writes";
 
+    /// <summary>The links in customers' messages: no sign-in, so counted per client address only.</summary>
+    public const string TrackingLinks = "tracking-links";
+
     public static IServiceCollection AddEngineRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitsOptions>().Bind(configuration.GetSection(RateLimitsOptions.Section)).ValidateOnStart();
@@ -26,6 +29,7 @@ public static class EngineRateLimits
             limiter.OnRejected = WriteRejectionAsync;
             limiter.AddPolicy(OfferReads, context => BySubject(context, OfferReads, budgets.OfferReads));
             limiter.AddPolicy(AdminWrites, context => BySubject(context, AdminWrites, budgets.AdminWrites));
+            limiter.AddPolicy(TrackingLinks, context => Bucket((TrackingLinks, Address(context)), budgets.OfferReads.PerAddress));
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (string Kind, string Caller)>(context =>
                 context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName switch
                 {

@@ -14,6 +14,9 @@ public sealed class LocalKeyRing(string directory)
     /// <summary>Encrypts customers' personal data at rest.</summary>
     public const string PersonalDataKey = "personal-data";
 
+    /// <summary>Signs the links in customers' messages and hashes suppressed addresses.</summary>
+    public const string DeliverySigningKey = "delivery-signing";
+
     /// <summary>The key id the local personal-data key carries in stored rows.</summary>
     public const string PersonalDataKeyId = "local-1";
 

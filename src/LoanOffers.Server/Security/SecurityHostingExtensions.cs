@@ -21,6 +21,13 @@ public static class SecurityHostingExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(provider => new LocalKeyRing(provider.GetRequiredService<IOptions<LocalKeysOptions>>().Value.Directory!));
         services.AddSingleton<LocalTokenIssuer>();
+        services.AddOptions<LoanOffers.Delivery.DeliveryOptions>().PostConfigure<IOptions<LocalKeysOptions>, IServiceProvider>((delivery, local, provider) =>
+        {
+            if (local.Value.Enabled)
+            {
+                delivery.SigningKey ??= Convert.ToBase64String(provider.GetRequiredService<LocalKeyRing>().GetOrCreate(LocalKeyRing.DeliverySigningKey));
+            }
+        });
         services.AddSingleton<ValidatedTokens>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

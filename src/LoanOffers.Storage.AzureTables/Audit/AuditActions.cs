@@ -15,4 +15,7 @@ public static class AuditActions
     public const string CampaignStarted = "campaign.start";
     public const string CampaignPaused = "campaign.pause";
     public const string CampaignResumed = "campaign.resume";
+    public const string SuppressionAdded = "suppression.add";
+    public const string SuppressionRemoved = "suppression.remove";
+    public const string TrackingOptOut = "tracking.opt-out";
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using LoanOffers.Abstractions;
 
 namespace LoanOffers.Storage.AzureTables;
 
@@ -13,6 +14,9 @@ public static class OutboxStatuses
 
     /// <summary>Kept failing; set aside with its reason for someone to look at.</summary>
     public const string Parked = "parked";
+
+    /// <summary>Refused for good by the relay or provider (no such mailbox or number); not retried.</summary>
+    public const string Bounced = "bounced";
 }
 
 /// <summary>One message of a campaign: which program, run, customer and channel, its idempotency key and how it stands.</summary>
@@ -21,16 +25,14 @@ public sealed record OutboxMessage(
     string RunId,
     string CustomerId,
     string Channel,
+    string? Tier = null,
     string Status = OutboxStatuses.Pending,
     int Attempts = 0,
     DateTimeOffset? NextAttemptAt = null,
     string? Reason = null)
 {
-    /// <summary>
-    /// The idempotency key: the same program, run, customer and channel is always the same message, so the SMTP
-    /// <c>Message-ID</c> and an SMS provider's idempotency key make a resend recognisable.
-    /// </summary>
-    public string Key => string.Join('.', ProgramId, RunId, CustomerId, Channel);
+    /// <summary>The idempotency key (<see cref="MessageKeys"/>): an SMTP <c>Message-ID</c> or SMS provider key that makes a resend recognisable.</summary>
+    public string Key => MessageKeys.Of(ProgramId, RunId, CustomerId, Channel);
 }
 
 /// <summary>
@@ -91,6 +93,20 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         return due;
     }
 
+    /// <summary>Makes every pending message of a campaign that waits for a later time due at <paramref name="now"/>; returns how many.</summary>
+    public async Task<int> ReleaseAsync(string programId, string runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var released = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and Status eq {OutboxStatuses.Pending} and NextAttemptAt gt {now}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            await UpdateAsync(FromRow(row) with { NextAttemptAt = now }, cancellationToken);
+            released++;
+        }
+
+        return released;
+    }
+
     /// <summary>Stores how a message stands now.</summary>
     public Task UpdateAsync(OutboxMessage message, CancellationToken cancellationToken = default) =>
         _table.UpsertEntityAsync(ToRow(message), TableUpdateMode.Replace, cancellationToken);
@@ -121,6 +137,7 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         ["RunId"] = message.RunId,
         ["CustomerId"] = message.CustomerId,
         ["Channel"] = message.Channel,
+        ["Tier"] = message.Tier,
         ["Status"] = message.Status,
         ["Attempts"] = message.Attempts,
         ["NextAttemptAt"] = message.NextAttemptAt ?? DateTimeOffset.UnixEpoch,
@@ -132,6 +149,7 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         row.GetString("RunId"),
         row.GetString("CustomerId"),
         row.GetString("Channel"),
+        row.GetString("Tier"),
         row.GetString("Status") ?? OutboxStatuses.Pending,
         row.GetInt32("Attempts") ?? 0,
         row.GetDateTimeOffset("NextAttemptAt"),
