@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LoanOffers.Abstractions;
 using LoanOffers.Delivery;
 using LoanOffers.Delivery.Email;
@@ -25,6 +26,9 @@ public sealed record CampaignState
 
     /// <summary>Every message is in the outbox; until then the sender queues them first (again, harmlessly, after a restart).</summary>
     [Id(5)] public bool Queued { get; init; }
+
+    /// <summary>The messages by outbox status when the campaign completed.</summary>
+    [Id(6)] public IReadOnlyDictionary<string, int>? FinalCounts { get; init; }
 }
 
 [GrainType(EngineNames.CampaignGrainType)]
@@ -46,6 +50,9 @@ public sealed partial class CampaignGrain(
     private const int Concurrency = 8;
 
     private Task? _sending;
+
+    /// <summary>The messages by outbox status, counted once on this activation and kept up to date by the sender.</summary>
+    private ConcurrentDictionary<string, int>? _counts;
     private string? _lastFailure;
     private CancellationTokenSource? _stop;
 
@@ -107,7 +114,7 @@ public sealed partial class CampaignGrain(
         var program = grains.GetGrain<IProgramGrain>(ProgramId);
         var run = await program.GetRun(RunId);
         var config = run is null ? null : await program.GetConfigVersion(run.ConfigVersion) ?? await program.GetConfig();
-        var channels = config?.Channels.Where(channel => channel.Enabled && channel.Type is ChannelTypes.Email or ChannelTypes.Sms).Select(channel => channel.Type).ToList() ?? [];
+        var channels = config?.Channels.Where(channel => channel.Enabled && channel.Type is ChannelTypes.Email or ChannelTypes.Sms).ToList() ?? [];
         if (run is null || channels.Count == 0)
         {
             return 0;
@@ -121,7 +128,10 @@ public sealed partial class CampaignGrain(
             var page = await candidates.QueryByAmountAsync(ProgramId, 0, 9_999_999_999m, 1000, continuation, time.GetUtcNow(), cancellationToken);
             var messages = page.Candidates
                 .Where(candidate => (candidate.OfferedAt - offeredAt).Duration() < TimeSpan.FromSeconds(1))
-                .SelectMany(candidate => channels.Select(channel => new OutboxMessage(ProgramId, RunId, candidate.CustomerId, channel, candidate.Tier)))
+                .SelectMany(candidate => channels
+                    // A channel for excellent credit only is not queued for the others; the policy checks it again at send time.
+                    .Where(channel => !channel.ExcellentCreditOnly || candidate.Tier == "excellent")
+                    .Select(channel => new OutboxMessage(ProgramId, RunId, candidate.CustomerId, channel.Type, candidate.Tier)))
                 .ToList();
             await outbox.EnqueueAsync(messages, cancellationToken);
             queued += messages.Count;
@@ -156,9 +166,31 @@ public sealed partial class CampaignGrain(
     }
 
     public async Task<CampaignProgress> GetProgress() => new(
-        ProgramId, RunId, state.State.Status, state.State.Messages,
-        state.State.Status == CampaignStatuses.NotStarted ? new Dictionary<string, int>() : await outbox.CountAsync(ProgramId, RunId),
-        state.State.StartedAt, state.State.CompletedAt) { LastFailure = _lastFailure, SendNow = state.State.SendNow };
+        ProgramId, RunId, state.State.Status, state.State.Messages, await CountsAsync(), state.State.StartedAt, state.State.CompletedAt)
+    {
+        LastFailure = _lastFailure,
+        SendNow = state.State.SendNow,
+    };
+
+    private async Task<IReadOnlyDictionary<string, int>> CountsAsync() => state.State switch
+    {
+        { Status: CampaignStatuses.NotStarted } => new Dictionary<string, int>(),
+        { FinalCounts: { } final } => final,
+        _ => Snapshot(_counts ??= new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId))),
+    };
+
+    private static SortedDictionary<string, int> Snapshot(ConcurrentDictionary<string, int> counts) =>
+        new(counts.Where(count => count.Value > 0).ToDictionary(), StringComparer.Ordinal);
+
+    /// <summary>One message left <see cref="OutboxStatuses.Pending"/> for <paramref name="status"/>.</summary>
+    private void Moved(string status)
+    {
+        if (_counts is { } counts)
+        {
+            counts.AddOrUpdate(OutboxStatuses.Pending, 0, (_, count) => count - 1);
+            counts.AddOrUpdate(status, 1, (_, count) => count + 1);
+        }
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -179,6 +211,8 @@ public sealed partial class CampaignGrain(
             return;
         }
 
+        // Progress reads these counts rather than scanning the outbox on the grain's turn; the sender fills them in.
+        _counts ??= new ConcurrentDictionary<string, int>();
         _stop = new CancellationTokenSource();
         _sending = SendAllAsync(_stop.Token);
     }
@@ -210,29 +244,38 @@ public sealed partial class CampaignGrain(
                 await state.WriteStateAsync(cancellationToken);
             }
 
+            _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
+            string? cursor = null;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var due = await outbox.DueAsync(ProgramId, RunId, time.GetUtcNow(), BatchSize, cancellationToken);
-                if (due.Count == 0)
+                var page = await outbox.DueAsync(ProgramId, RunId, time.GetUtcNow(), BatchSize, cursor, cancellationToken);
+                cursor = page.Cursor;
+                if (page.Messages.Count > 0)
                 {
+                    // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
+                    var policy = Policy;
+                    await Parallel.ForEachAsync(page.Messages, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+                        (message, token) => SendOneAsync(message, policy, token));
+                    continue;
+                }
+
+                if (cursor is null && _counts.GetValueOrDefault(OutboxStatuses.Pending) <= 0)
+                {
+                    // The sweep found nothing due and nothing should be pending: confirmed against the outbox itself.
                     var counts = await outbox.CountAsync(ProgramId, RunId, cancellationToken);
                     if (counts.GetValueOrDefault(OutboxStatuses.Pending) == 0)
                     {
-                        state.State = state.State with { Status = CampaignStatuses.Completed, CompletedAt = time.GetUtcNow() };
+                        state.State = state.State with { Status = CampaignStatuses.Completed, CompletedAt = time.GetUtcNow(), FinalCounts = counts };
                         await state.WriteStateAsync(cancellationToken);
                         LogCompleted(ProgramId, RunId, counts.GetValueOrDefault(OutboxStatuses.Sent), counts.GetValueOrDefault(OutboxStatuses.Suppressed), counts.GetValueOrDefault(OutboxStatuses.Parked));
                         return;
                     }
 
-                    // What is left waits for its send time or a retry: look again shortly, without scanning the outbox each second.
-                    await Task.Delay(TimeSpan.FromSeconds(5), time, cancellationToken);
-                    continue;
+                    _counts = new ConcurrentDictionary<string, int>(counts);
                 }
 
-                // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
-                var policy = Policy;
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-                    (message, token) => SendOneAsync(message, policy, token));
+                // What is left waits for its send time or a retry: look again shortly.
+                await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
             }
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
@@ -259,6 +302,7 @@ public sealed partial class CampaignGrain(
             if (decision.Offer is not { } offer)
             {
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Suppressed, Reason = decision.SuppressedBecause }, cancellationToken);
+                Moved(OutboxStatuses.Suppressed);
                 return;
             }
 
@@ -279,11 +323,13 @@ public sealed partial class CampaignGrain(
             {
                 await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Bounced) }, cancellationToken);
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Bounced, Attempts = message.Attempts + 1, Reason = refused.Message }, cancellationToken);
+                Moved(OutboxStatuses.Bounced);
                 return;
             }
 
             await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Sent) }, cancellationToken);
             await outbox.UpdateAsync(message with { Status = OutboxStatuses.Sent, Attempts = message.Attempts + 1, Reason = null }, cancellationToken);
+            Moved(OutboxStatuses.Sent);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -297,6 +343,10 @@ public sealed partial class CampaignGrain(
                 NextAttemptAt = now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempts))),
                 Reason = failure.GetType().Name + ": " + failure.Message,
             }, cancellationToken);
+            if (parked)
+            {
+                Moved(OutboxStatuses.Parked);
+            }
         }
     }
 

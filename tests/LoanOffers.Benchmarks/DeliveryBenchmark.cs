@@ -53,9 +53,12 @@ public static class DeliveryBenchmark
 
             var campaignSeconds = stopwatch.Elapsed.TotalSeconds;
             var campaignCpu = cpu.Lap();
-            var sent = progress.Messages.GetValueOrDefault(OutboxStatuses.Sent);
+            // Emails only: with one message per offer, a text goes only to a customer who opted out of email.
+            var funnel = await app.Services.GetRequiredService<FunnelLedger>().SegmentsAsync(run.ProgramId, run.RunId, []);
+            var sent = funnel.Where(segment => segment.Channel == "email").Sum(segment => segment.Sent);
+            var texts = funnel.Where(segment => segment.Channel == "sms").Sum(segment => segment.Sent);
             var files = Directory.GetFiles(mail, "*.eml").Length;
-            Console.WriteLine($"campaign: {sent:N0} sent, {progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} suppressed, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked in {campaignSeconds:F1} s = {sent / campaignSeconds:N0} emails/s; {files:N0} messages in the mail drop (CPU: engine {campaignCpu.Engine:F1} s, Azurite {campaignCpu.Azurite:F1} s)");
+            Console.WriteLine($"campaign: {sent:N0} emails and {texts:N0} texts sent, {progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} suppressed, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked in {campaignSeconds:F1} s = {sent / campaignSeconds:N0} emails/s; {files:N0} messages in the mail drop (CPU: engine {campaignCpu.Engine:F1} s, Azurite {campaignCpu.Azurite:F1} s)");
 
             var mailer = app.Services.GetRequiredService<OfferMailer>();
             var smtp = app.Services.GetRequiredService<IOptions<Delivery.Smtp.SmtpOptions>>().Value;

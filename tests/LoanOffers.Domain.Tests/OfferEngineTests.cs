@@ -66,6 +66,7 @@ public class OfferEngineTests
         Assert.Equal(risky.MaxRoi - risky.MinRoi, risky.RiskRange);
         Assert.Equal(risky.MinRoi + 0.25m * risky.RiskRange, OfferOptimizer.TargetRoi(risky, PriceSensitivity.High), 2);
         Assert.Equal(risky.BaseRoi, OfferOptimizer.TargetRoi(risky, PriceSensitivity.Medium));
+        Assert.All([safe, risky], risk => Assert.True(OfferOptimizer.TargetRoi(risk, PriceSensitivity.High) <= OfferOptimizer.TargetRoi(risk, PriceSensitivity.Medium)));
     }
 
     [Fact]

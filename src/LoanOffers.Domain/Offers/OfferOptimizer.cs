@@ -18,12 +18,12 @@ public static class OfferOptimizer
     private const decimal RateStep = 0.05m;
 
     /// <summary>
-    /// Rate-sensitive customers get a quarter of the way up from the minimum; neutral ones the base rate;
-    /// insensitive ones halfway from base to maximum.
+    /// Rate-sensitive customers get a quarter of the way up from the minimum (never above the base rate, where the
+    /// band is narrow below it); neutral ones the base rate; insensitive ones halfway from base to maximum.
     /// </summary>
     public static decimal TargetRoi(RiskAssessment risk, PriceSensitivity sensitivity) => Math.Round(sensitivity switch
     {
-        PriceSensitivity.High => risk.MinRoi + 0.25m * (risk.MaxRoi - risk.MinRoi),
+        PriceSensitivity.High => Math.Min(risk.BaseRoi, risk.MinRoi + 0.25m * (risk.MaxRoi - risk.MinRoi)),
         PriceSensitivity.Medium => risk.BaseRoi,
         _ => risk.BaseRoi + 0.5m * (risk.MaxRoi - risk.BaseRoi),
     }, 2, MidpointRounding.AwayFromZero);

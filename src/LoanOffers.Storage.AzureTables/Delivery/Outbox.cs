@@ -35,6 +35,9 @@ public sealed record OutboxMessage(
     public string Key => MessageKeys.Of(ProgramId, RunId, CustomerId, Channel);
 }
 
+/// <summary>Due messages, and where the next sweep goes on from (null: the sweep reached the end).</summary>
+public sealed record OutboxPage(IReadOnlyList<OutboxMessage> Messages, string? Cursor);
+
 /// <summary>
 /// The campaign outbox on one Azure table: a message is recorded here before anything is sent, one partition per
 /// program and run, so a campaign's messages are queued in entity group transactions and drained by range queries.
@@ -76,21 +79,29 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         return added;
     }
 
-    /// <summary>Pending messages of a campaign that are due at <paramref name="now"/>, up to <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<OutboxMessage>> DueAsync(string programId, string runId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Pending messages of a campaign that are due at <paramref name="now"/>, up to <paramref name="limit"/>, in key
+    /// order after <paramref name="after"/> (a <see cref="OutboxPage.Cursor"/>), so a sender sweeps the partition once
+    /// instead of rescanning the rows it already sent.
+    /// </summary>
+    public async Task<OutboxPage> DueAsync(string programId, string runId, DateTimeOffset now, int limit, string? after, CancellationToken cancellationToken = default)
     {
         var due = new List<OutboxMessage>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and Status eq {OutboxStatuses.Pending} and NextAttemptAt le {now}");
+        var filter = after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and Status eq {OutboxStatuses.Pending} and NextAttemptAt le {now}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and RowKey gt {after} and Status eq {OutboxStatuses.Pending} and NextAttemptAt le {now}");
+        string? cursor = null;
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken))
         {
             due.Add(FromRow(row));
+            cursor = row.RowKey;
             if (due.Count == limit)
             {
-                break;
+                return new OutboxPage(due, cursor);
             }
         }
 
-        return due;
+        return new OutboxPage(due, null);
     }
 
     /// <summary>Makes every pending message of a campaign that waits for a later time due at <paramref name="now"/>; returns how many.</summary>
