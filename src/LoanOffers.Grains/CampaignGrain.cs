@@ -47,7 +47,8 @@ public sealed partial class CampaignGrain(
 {
     private const string ResumeReminder = "resume";
     private const int BatchSize = 200;
-    private const int Concurrency = 8;
+    /// <summary>Messages in flight at once: enough to keep the relay's connections busy while customers' rows are read and written.</summary>
+    private const int Concurrency = 16;
 
     private Task? _sending;
 

@@ -355,8 +355,10 @@ public sealed class CustomerGrain(
 
         // The accepted offer leaves the live offers: it is an application now, and nothing later withdraws it.
         var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
-        await CommitAsync(current, Counted(current, CustomerResponse.Applied, $"applied:{offer.ProgramId}.{application.RunId}", now) with
+        var applied = Counted(current, CustomerResponse.Applied, $"applied:{offer.ProgramId}.{application.RunId}", now);
+        await CommitAsync(current, applied with
         {
+            Responses = applied.Responses?.AppliedAt(offer.Roi),
             Profile = verified,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
             Applications = [.. current.Applications, application],
@@ -477,6 +479,10 @@ public sealed class CustomerGrain(
         {
             next = Counted(next, CustomerResponse.Clicked, "clicked:" + made, engagement.At);
             next = Counted(next, null, $"clicked-via:{made}.{engagement.Channel}", engagement.At);
+            if (next.Responses?.ClickedAt(offer.Roi, offer.Amount) is { } resisting && resisting != next.Responses)
+            {
+                next = next with { Responses = resisting };
+            }
         }
 
         if (!ReferenceEquals(next, current))

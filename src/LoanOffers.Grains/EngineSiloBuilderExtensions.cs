@@ -92,7 +92,8 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton(new Outbox(storage.TableServiceClient, storage.Table("Outbox")));
         builder.Services.AddSingleton(new FunnelLedger(storage.TableServiceClient, storage.Table("Funnel")));
         builder.Services.AddSingleton(provider => new SuppressionList(
-            storage.TableServiceClient, storage.Table("Suppressions"), provider.GetRequiredService<LoanOffers.Delivery.Tracking.DeliveryKeys>().AddressKey));
+            storage.TableServiceClient, storage.Table("Suppressions"), provider.GetRequiredService<LoanOffers.Delivery.Tracking.DeliveryKeys>().AddressKey,
+            provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddOfferDelivery();
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<LocalOfferReads>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LoanOffers.Abstractions;
 using LoanOffers.Delivery;
+using LoanOffers.Domain;
 using LoanOffers.Delivery.Email;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Testing;
@@ -32,9 +33,13 @@ public static class DeliveryBenchmark
         Console.WriteLine($"delivery benchmark: a campaign of about {messages:N0} emails from a run over {customers:N0} customers, Azurite on port {azurite.Port}, mail in {mail}");
         try
         {
-            await using var app = await EngineHost.StartAsync(
-                azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort(), ("Delivery:MailDropDirectory", mail), ("Delivery:MaxMessagesPerOffer", "1"));
-            var run = await EngineHost.RunDemoBatchAsync(app, customers);
+            await using var app = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteEmulator.FreeLoopbackPort(), ("Delivery:MailDropDirectory", mail));
+
+            // Seed 000's program with its email channel only: the campaign is one email per offered customer.
+            var run = await EngineHost.RunDemoBatchAsync(app, customers, shape: program => program with
+            {
+                Channels = [.. program.Channels.Where(channel => channel.Type == ChannelTypes.Email)],
+            });
             if (run.State != RunState.Completed)
             {
                 Console.Error.WriteLine($"run {run.RunId} ended {run.State}: {run.LastError}");
@@ -53,7 +58,6 @@ public static class DeliveryBenchmark
 
             var campaignSeconds = stopwatch.Elapsed.TotalSeconds;
             var campaignCpu = cpu.Lap();
-            // Emails only: with one message per offer, a text goes only to a customer who opted out of email.
             var funnel = await app.Services.GetRequiredService<FunnelLedger>().SegmentsAsync(run.ProgramId, run.RunId, []);
             var sent = funnel.Where(segment => segment.Channel == "email").Sum(segment => segment.Sent);
             var texts = funnel.Where(segment => segment.Channel == "sms").Sum(segment => segment.Sent);
@@ -78,21 +82,49 @@ public static class DeliveryBenchmark
         }
     }
 
-    /// <summary>Composes and sends <paramref name="count"/> messages over <paramref name="connections"/> connections, each its own share in turn.</summary>
+    /// <summary>
+    /// Composes and sends <paramref name="count"/> messages over <paramref name="connections"/> connections, each its
+    /// own share in turn; a connection the server drops is opened again and its message sent again, as any client does.
+    /// </summary>
     private static async Task PlainMailKitLoopAsync(int port, int connections, int count, OfferEmailComposer composer)
     {
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async connection =>
         {
-            using var client = new SmtpClient();
-            await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
-            for (var i = connection; i < count; i += connections)
+            var client = new SmtpClient();
+            try
             {
-                var email = new OfferEmail($"floor{i}@example.com", "Ada", 25_000m, 7.49m, 6.99m, 48, 598.12m, 375m, 28_709.76m,
-                    DateTimeOffset.UtcNow.AddDays(90), "http://127.0.0.1:5080/offers/x", "http://127.0.0.1:5080/unsubscribe/x", "http://127.0.0.1:5080/prescreen-opt-out/x");
-                await client.SendAsync(composer.Compose(email, $"floor.{i}"));
-            }
+                for (var i = connection; i < count; i += connections)
+                {
+                    var email = new OfferEmail($"floor{i}@example.com", "Ada", 25_000m, 7.49m, 6.99m, 48, 598.12m, 375m, 28_709.76m,
+                        DateTimeOffset.UtcNow.AddDays(90), "http://127.0.0.1:5080/offers/x", "http://127.0.0.1:5080/unsubscribe/x", "http://127.0.0.1:5080/prescreen-opt-out/x",
+                        "http://127.0.0.1:5080/t/x/open.gif");
+                    var message = composer.Compose(email, $"floor.{i}");
+                    while (true)
+                    {
+                        try
+                        {
+                            if (!client.IsConnected)
+                            {
+                                await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+                            }
 
-            await client.DisconnectAsync(quit: true);
+                            await client.SendAsync(message);
+                            break;
+                        }
+                        catch (Exception dropped) when (dropped is SmtpProtocolException or IOException)
+                        {
+                            client.Dispose();
+                            client = new SmtpClient();
+                        }
+                    }
+                }
+
+                await client.DisconnectAsync(quit: true);
+            }
+            finally
+            {
+                client.Dispose();
+            }
         }));
     }
 }

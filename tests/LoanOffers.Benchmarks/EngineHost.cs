@@ -44,10 +44,12 @@ internal static class EngineHost
     }
 
     /// <summary>Configures seed 000's demo program over <paramref name="customers"/> synthetic customers and runs one batch.</summary>
-    public static async Task<RunStatus> RunDemoBatchAsync(WebApplication app, int customers, Action<RunStatus>? progress = null)
+    public static async Task<RunStatus> RunDemoBatchAsync(
+        WebApplication app, int customers, Action<RunStatus>? progress = null, Func<ProgramConfig, ProgramConfig>? shape = null)
     {
         var grains = app.Services.GetRequiredService<IGrainFactory>();
-        var config = ProgramConfigParser.ParseYaml(DemoPrograms.LoanOfferTargetingYaml).Config! with
+        var seed = ProgramConfigParser.ParseYaml(DemoPrograms.LoanOfferTargetingYaml).Config!;
+        var config = (shape?.Invoke(seed) ?? seed) with
         {
             DataConnectors = [new DataConnectorConfig("synthetic", DataConnectorTypes.Synthetic, new Dictionary<string, string>
             {

@@ -156,4 +156,24 @@ public class CustomerEvaluatorTests
         Assert.Equal(cold.PriceSensitivity, yearsLater.PriceSensitivity);
         Assert.Equal(6 * Math.Pow(0.5, 3 * 365 / BehaviorSignals.HalfLifeDays), signals.DecayedTo(learnedAt.AddDays(3 * 365)).OffersShown, 9);
     }
+
+    [Fact]
+    public void Terms_a_customer_walked_away_from_convert_less_and_applying_at_that_rate_ends_the_resistance()
+    {
+        var profile = TestData.Qualified();
+        var at = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var walked = BehaviorSignals.None(at).With(CustomerResponse.Shown, at).With(CustomerResponse.Clicked, at).ClickedAt(7.5m, 40_000m);
+        var behavior = BehaviorAnalyzer.Analyze(profile, 0.9, walked);
+        var risk = new RiskAssessment(0.2, 7.5m, 6m, 10m, 4m, 0.01);
+
+        Assert.Equal((7.5m, 40_000m), (behavior.ResistedRoi, behavior.ResistedAmount));
+        var resisted = OfferOptimizer.Conversion(behavior, risk, 7.5m, 40_000m, 60, 50_000m, null, null, 60);
+        var smaller = OfferOptimizer.Conversion(behavior, risk, 7.5m, 30_000m, 60, 50_000m, null, null, 60);
+        var unmarked = OfferOptimizer.Conversion(behavior with { ResistedRoi = null }, risk, 7.5m, 40_000m, 60, 50_000m, null, null, 60);
+
+        // One walk-away: resistance 1 / 1.5, so the same terms convert 40% less and a smaller loan not at all less.
+        Assert.Equal(unmarked * (1 - 0.6 * (1 / 1.5)), resisted, 3);
+        Assert.Equal(unmarked * (0.85 + 0.15 * 0.6) / (0.85 + 0.15 * 0.8), smaller, 3);
+        Assert.Null(BehaviorAnalyzer.Analyze(profile, 0.9, walked.With(CustomerResponse.Applied, at).AppliedAt(7.5m)).ResistedRoi);
+    }
 }

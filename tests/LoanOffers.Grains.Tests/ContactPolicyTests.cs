@@ -76,25 +76,20 @@ public sealed class ContactPolicyTests(EngineClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_customer_who_clicks_but_never_applies_is_ranked_as_price_sensitive_in_the_next_run()
+    public async Task A_customer_who_clicks_but_never_applies_at_a_rate_gets_a_different_ranking_in_the_next_run()
     {
         var program = await ConfigureAsync();
         var nextRun = Now.AddDays(91);
-
-        // A customer near the line: one offer looked at and walked away from, a quarter ago, makes it a rate-shopper.
-        var responded = BehaviorSignals.None(Now).With(CustomerResponse.Shown, Now).With(CustomerResponse.Clicked, Now).DecayedTo(nextRun);
-        bool NearTheLine(CustomerProfile profile) =>
-            BehaviorAnalyzer.Analyze(profile, 0.9, null).PriceSensitivity == PriceSensitivity.Medium
-            && BehaviorAnalyzer.Analyze(profile, 0.9, responded).PriceSensitivity == PriceSensitivity.High;
-        var browser = await OfferedAsync(program, "AZ", excellent: true, NearTheLine);
-        var twin = await OfferedAsync(program, "AZ", excellent: true, NearTheLine);
+        var browser = await OfferedAsync(program, "AZ", excellent: true);
+        var twin = await OfferedAsync(program, "AZ", excellent: true);
         var grain = fixture.Grains.GetGrain<ICustomerGrain>(browser);
-        var offer = (await grain.GetDecision(program.ProgramId))!.Offers[0];
+        var before = (await grain.GetDecision(program.ProgramId))!;
+        var top = before.Offers[0];
 
-        // Viewed and clicked in the app, twice over; never applied.
+        // The browser sees its best offer in the app and opens it, twice over; it never applies.
         foreach (var (eventId, kind) in new[] { ("view", CustomerEventKinds.OfferViewed), ("click", CustomerEventKinds.OfferClicked), ("view-again", CustomerEventKinds.OfferViewed), ("click-again", CustomerEventKinds.OfferClicked) })
         {
-            await grain.ApplyEvent(new CustomerEvent($"{eventId}-{browser}", kind, Now, OfferId: offer.OfferId));
+            await grain.ApplyEvent(new CustomerEvent($"{eventId}-{browser}", kind, Now, OfferId: top.OfferId));
         }
 
         await EvaluateAsync(program, browser, "run-2", nextRun);
@@ -102,14 +97,20 @@ public sealed class ContactPolicyTests(EngineClusterFixture fixture)
         var after = (await grain.GetDecision(program.ProgramId))!;
         var twinAfter = (await fixture.Grains.GetGrain<ICustomerGrain>(twin).GetDecision(program.ProgramId))!;
 
-        Assert.Equal(PriceSensitivity.Medium, twinAfter.Behavior!.PriceSensitivity);
-        Assert.Equal(PriceSensitivity.High, after.Behavior!.PriceSensitivity);
-        Assert.True(after.Behavior.ConversionProbability < twinAfter.Behavior.ConversionProbability);
+        // The twin, the same customer who never responded, is offered the same terms in the same order as before.
+        Assert.Equal(
+            before.Offers.Select(offer => (offer.Amount, offer.Tenure, offer.Roi)),
+            twinAfter.Offers.Select(offer => (offer.Amount, offer.Tenure, offer.Roi)));
 
-        // The offers are priced and ranked on the lower conversion the customer's own responses show: every offer's
-        // expected value falls. (Here the terms and their order stay the same; the tier's rate floor binds both.)
-        Assert.Equal(twinAfter.Offers.Count, after.Offers.Count);
-        Assert.All(after.Offers.Zip(twinAfter.Offers), pair => Assert.True(pair.First.ExpectedValue < pair.Second.ExpectedValue));
+        // The browser resists the terms it walked away from: what ranks first now is not them.
+        Assert.Equal(top.Roi, after.Behavior!.ResistedRoi);
+        Assert.Equal(top.Amount, after.Behavior.ResistedAmount);
+        Assert.NotEqual((top.Amount, top.Tenure), (after.Offers[0].Amount, after.Offers[0].Tenure));
+        Assert.True(after.Offers[0].Amount < top.Amount || after.Offers[0].Roi < top.Roi);
+        Assert.NotEqual(
+            twinAfter.Offers.Select(offer => (offer.Amount, offer.Tenure)),
+            after.Offers.Select(offer => (offer.Amount, offer.Tenure)));
+        Assert.True(after.Behavior.ConversionProbability < twinAfter.Behavior!.ConversionProbability);
     }
 
     private async Task<ProgramConfig> ConfigureAsync()

@@ -7,7 +7,19 @@ public enum PriceSensitivity { Low, Medium, High }
 
 /// <summary>Seed 003's behaviour result; <see cref="LongTermValue"/> is the relationship's yearly value in dollars.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.BehaviorAnalysis")]
-public sealed record BehaviorAnalysis(PriceSensitivity PriceSensitivity, double ConversionProbability, decimal LongTermValue);
+public sealed record BehaviorAnalysis(PriceSensitivity PriceSensitivity, double ConversionProbability, decimal LongTermValue)
+{
+    /// <summary>
+    /// The terms the customer looked at and walked away from (the lowest such rate, and the amount offered at it):
+    /// offers at that rate or above, for that amount or more, convert less.
+    /// </summary>
+    [Id(3)] public decimal? ResistedRoi { get; init; }
+
+    [Id(5)] public decimal? ResistedAmount { get; init; }
+
+    /// <summary>How firmly (0 to 1): the more walk-aways, the firmer, fading with them.</summary>
+    [Id(4)] public double Resistance { get; init; }
+}
 
 /// <summary>
 /// What a customer did with the offers it was shown, learned from its own responses: counts that fade with a half-life
@@ -20,6 +32,12 @@ public sealed record BehaviorSignals(double OffersShown, double OffersClicked, d
 
     [Id(4)] public DateTimeOffset AsOf { get; init; }
 
+    /// <summary>The lowest note rate of an offer the customer clicked and did not apply for; null once it applied at such a rate.</summary>
+    [Id(5)] public decimal? WalkedAwayRoi { get; init; }
+
+    /// <summary>The amount of the offer clicked at <see cref="WalkedAwayRoi"/> (the smallest, if several).</summary>
+    [Id(6)] public decimal? WalkedAwayAmount { get; init; }
+
     /// <summary>The counts faded to <paramref name="now"/>.</summary>
     public BehaviorSignals DecayedTo(DateTimeOffset now)
     {
@@ -29,8 +47,28 @@ public sealed record BehaviorSignals(double OffersShown, double OffersClicked, d
         }
 
         var factor = Math.Pow(0.5, (now - AsOf).TotalDays / HalfLifeDays);
-        return new BehaviorSignals(OffersShown * factor, OffersClicked * factor, OffersApplied * factor, OffersDeclined * factor) { AsOf = now };
+        return this with
+        {
+            OffersShown = OffersShown * factor,
+            OffersClicked = OffersClicked * factor,
+            OffersApplied = OffersApplied * factor,
+            OffersDeclined = OffersDeclined * factor,
+            AsOf = now,
+        };
     }
+
+    /// <summary>These signals after the customer clicked an offer of <paramref name="amount"/> at <paramref name="roi"/>: terms it walks away from unless it applies.</summary>
+    public BehaviorSignals ClickedAt(decimal roi, decimal amount) => WalkedAwayRoi switch
+    {
+        null => this with { WalkedAwayRoi = roi, WalkedAwayAmount = amount },
+        { } lowest when roi < lowest => this with { WalkedAwayRoi = roi, WalkedAwayAmount = amount },
+        { } lowest when roi == lowest => this with { WalkedAwayAmount = Math.Min(WalkedAwayAmount ?? amount, amount) },
+        _ => this,
+    };
+
+    /// <summary>These signals after the customer applied at <paramref name="roi"/>: a rate it accepts is no longer one it resists.</summary>
+    public BehaviorSignals AppliedAt(decimal roi) =>
+        WalkedAwayRoi is { } lowest && roi >= lowest ? this with { WalkedAwayRoi = null, WalkedAwayAmount = null } : this;
 
     /// <summary>These signals with one more response of <paramref name="kind"/> at <paramref name="at"/>.</summary>
     public BehaviorSignals With(CustomerResponse kind, DateTimeOffset at)
@@ -90,6 +128,14 @@ public static class BehaviorAnalyzer
         var tenureFactor = Math.Min(1m, profile.AccountAgeMonths / 60m);
         var longTermValue = LoanMath.RoundMoney(0.02m * profile.DepositBalance + 0.005m * profile.AnnualIncome * (0.5m + 0.5m * tenureFactor));
 
-        return new BehaviorAnalysis(priceSensitivity, Math.Round(Math.Clamp(conversion, 0, 1), 4), longTermValue);
+        // Half a walk-away (one a quarter ago) already makes the customer as likely to resist those terms as not.
+        var walkAways = signals is null ? 0 : Math.Max(0, signals.OffersClicked - signals.OffersApplied);
+        var resisting = walkAways > 0 && signals!.WalkedAwayRoi is not null;
+        return new BehaviorAnalysis(priceSensitivity, Math.Round(Math.Clamp(conversion, 0, 1), 4), longTermValue)
+        {
+            ResistedRoi = resisting ? signals!.WalkedAwayRoi : null,
+            ResistedAmount = resisting ? signals!.WalkedAwayAmount : null,
+            Resistance = resisting ? Math.Round(walkAways / (walkAways + 0.5), 4) : 0,
+        };
     }
 }

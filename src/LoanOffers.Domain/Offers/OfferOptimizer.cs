@@ -100,7 +100,9 @@ public static class OfferOptimizer
     /// The customer's base conversion, lowered as the rate rises above base (by 5%, 12% or 25% a point for low,
     /// medium, high sensitivity), peaking at the requested amount and tenure when there are ones (steeply enough
     /// that the requested terms rank first), and otherwise
-    /// slightly higher for larger amounts; rate-sensitive customers lean to longer tenures (lower payments).
+    /// slightly higher for larger amounts; rate-sensitive customers lean to longer tenures (lower payments). Terms the
+    /// customer looked at and walked away from (that rate or more, for that amount or more) convert less, by up to 60% as
+    /// the walk-aways mount, so a smaller or cheaper offer can rank first next time.
     /// </summary>
     public static double Conversion(BehaviorAnalysis behavior, RiskAssessment risk, decimal roi, decimal amount, int tenure, decimal cap, decimal? requestedAmount, int? requestedTenure, int maxTenure)
     {
@@ -117,6 +119,9 @@ public static class OfferOptimizer
         var tenureFactor = requestedTenure is { } wantedTenure
             ? (tenure == wantedTenure ? 1.0 : 0.85)
             : behavior.PriceSensitivity == PriceSensitivity.High ? 1 + 0.05 * (tenure - maxTenure) / 12.0 : 1.0;
-        return Math.Round(Math.Clamp(behavior.ConversionProbability * rateFactor * amountFactor * tenureFactor, 0, 1), 4);
+        var resistanceFactor = behavior.ResistedRoi is { } resistedRoi && roi >= resistedRoi && amount >= (behavior.ResistedAmount ?? 0)
+            ? 1 - 0.6 * behavior.Resistance
+            : 1.0;
+        return Math.Round(Math.Clamp(behavior.ConversionProbability * rateFactor * amountFactor * tenureFactor * resistanceFactor, 0, 1), 4);
     }
 }
