@@ -18,6 +18,9 @@ public interface IProgramGrain : IGrainWithStringKey
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<ProgramConfig?> GetConfigVersion(int version);
 
+    /// <summary>Every stored version, oldest first (empty for a program never configured).</summary>
+    Task<IReadOnlyList<ProgramConfig>> GetVersions();
+
     /// <summary>Starts a run now; while another run is going, returns that run instead.</summary>
     [ResponseTimeout(ApiCalls.ResponseTimeout)]
     Task<RunStartResult> StartRun();

@@ -93,6 +93,9 @@ public sealed partial class ProgramGrain(
     public Task<ProgramConfig?> GetConfigVersion(int version) => Task.FromResult(
         state.State.Config?.Version == version ? state.State.Config : state.State.EarlierVersions.FirstOrDefault(config => config.Version == version));
 
+    public Task<IReadOnlyList<ProgramConfig>> GetVersions() => Task.FromResult<IReadOnlyList<ProgramConfig>>(
+        state.State.Config is { } current ? [.. state.State.EarlierVersions, current] : []);
+
     public async Task<RunStartResult> StartRun()
     {
         if (state.State.ActiveRun is not null)

@@ -57,6 +57,50 @@ public sealed class ApiTests(EngineApiFactory factory)
     }
 
     [Fact]
+    public async Task Every_program_document_the_api_returns_in_json_or_yaml_is_accepted_back_and_versions_are_kept_with_their_diff()
+    {
+        var programId = NewProgramId();
+        await PutYamlAsync(programId, DemoRuns.Yaml(programId, 10));
+        var url = $"/api/v1/admin/programs/{programId}";
+
+        // Each GET is PUT back as it came: JSON, then YAML, then a stored version.
+        var json = await _admin.GetStringAsync(url);
+        var afterJson = await _admin.PutAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        using var yamlRequest = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Accept", "application/yaml" } } };
+        var yamlResponse = await _admin.SendAsync(yamlRequest);
+        var yaml = await yamlResponse.Content.ReadAsStringAsync();
+        var afterYaml = await _admin.PutAsync(url, new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        var first = await _admin.GetStringAsync($"{url}/versions/1");
+        var afterFirst = await _admin.PutAsync(url, new StringContent(first, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, afterJson.StatusCode);
+        Assert.Equal("application/yaml", yamlResponse.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("programId: ", yaml);
+        Assert.Contains("creditScoreRange:", yaml);
+        Assert.Equal(HttpStatusCode.OK, afterYaml.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterFirst.StatusCode);
+
+        // Every version read back is the same program: only the version number moves.
+        var versions = await _admin.GetFromJsonAsync<JsonElement>($"{url}/versions");
+        Assert.Equal([1, 2, 3, 4], versions.EnumerateArray().Select(version => version.GetProperty("version").GetInt32()));
+        foreach (var version in new[] { 2, 3, 4 })
+        {
+            var diff = await _admin.GetFromJsonAsync<JsonElement>($"{url}/versions/{version}/diff");
+            Assert.Empty(diff.GetProperty("changes").EnumerateArray());
+        }
+
+        var changed = await _admin.PutAsync(url, new StringContent(DemoRuns.Yaml(programId, 10).Replace("interestRate: 6.5", "interestRate: 7"), Encoding.UTF8, "application/yaml"));
+        var lastDiff = await _admin.GetFromJsonAsync<JsonElement>($"{url}/versions/5/diff?from=1");
+        var readBack = await _admin.GetStringAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(["loanOfferStrategy.segments[1].interestRate: 6.5 → 7"], lastDiff.GetProperty("changes").EnumerateArray().Select(change => change.GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsync(url, new StringContent(readBack, Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"{url}/versions/99")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"{url}/versions/2/diff?from=42")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_invalid_program_is_rejected_with_every_error_named_by_its_path()
     {
         var programId = NewProgramId();

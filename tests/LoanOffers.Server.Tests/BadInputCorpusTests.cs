@@ -57,6 +57,8 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         new("GET", "/api/v1/admin/customers/{id}/decisions", EngineRoles.RiskAnalyst, false, false),
         new("GET", "/api/v1/admin/customers/{id}/records", EngineRoles.RiskAnalyst, false, false),
         new("GET", "/api/v1/admin/programs/{id}/runs/{id}/funnel", EngineRoles.LendingAdmin, false, false),
+        new("GET", "/api/v1/admin/programs/{id}/versions", EngineRoles.RiskAnalyst, false, false),
+        new("GET", "/api/v1/admin/programs/{id}/versions/1/diff", EngineRoles.RiskAnalyst, false, true),
         new("GET", "/api/v1/admin/suppressions/{id}", EngineRoles.RiskAnalyst, false, true),
         new("POST", "/api/v1/admin/suppressions", EngineRoles.LendingAdmin, true, false),
         new("POST", "/api/v1/admin/suppressions:remove", EngineRoles.LendingAdmin, true, false),

@@ -20,6 +20,9 @@ public static class AdminApi
             .RequireRateLimiting(EngineRateLimits.AdminWrites)
             .WithBodyLimit(ApiLimits.MaxProgramBytes + 1).Accepts<ProgramConfig>("application/json", "application/yaml");
         programs.MapGet("/{programId}", GetProgramAsync).WithName("GetProgram");
+        programs.MapGet("/{programId}/versions", GetVersionsAsync).WithName("GetProgramVersions");
+        programs.MapGet("/{programId}/versions/{version:int}", GetVersionAsync).WithName("GetProgramVersion");
+        programs.MapGet("/{programId}/versions/{version:int}/diff", GetVersionDiffAsync).WithName("GetProgramVersionDiff");
         programs.MapPost("/{programId}/runs", StartRunAsync).WithName("StartRun").RequireAuthorization(EnginePolicies.ProgramsWrite)
             .RequireRateLimiting(EngineRateLimits.AdminWrites);
         programs.MapGet("/{programId}/runs", GetRunsAsync).WithName("GetRuns");
@@ -36,7 +39,7 @@ public static class AdminApi
         return app;
     }
 
-    public static async Task<Results<Ok<ProgramConfig>, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains, AuditTrail audit)
+    public static async Task<Results<ContentHttpResult, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -75,10 +78,11 @@ public static class AdminApi
         var before = await program.GetConfig();
         var after = await program.Configure(parsed.Config);
         await audit.AppendAsync(AuditRecords.ProgramConfigured(AuditActors.Of(request.HttpContext), before, after), CancellationToken.None);
-        return TypedResults.Ok(after);
+        return Document(after, request);
     }
 
-    public static async Task<Results<Ok<ProgramConfig>, ValidationProblem, ProblemHttpResult>> GetProgramAsync(string programId, IGrainFactory grains)
+    /// <summary>The program as the document <c>PUT</c> accepts: seed 000's YAML when <c>Accept</c> asks for it, else JSON.</summary>
+    public static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetProgramAsync(string programId, HttpRequest request, IGrainFactory grains)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -86,8 +90,60 @@ public static class AdminApi
         }
 
         var config = await grains.GetGrain<IProgramGrain>(programId).GetConfig();
-        return config is null ? ApiValidation.NotFound($"Program '{programId}' is not configured.") : TypedResults.Ok(config);
+        return config is null ? ApiValidation.NotFound($"Program '{programId}' is not configured.") : Document(config, request);
     }
+
+    /// <summary>Every stored version of the program, oldest first: number, name, whether enabled.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<ProgramVersion>>, ValidationProblem, ProblemHttpResult>> GetVersionsAsync(string programId, IGrainFactory grains)
+    {
+        if (!ApiValidation.IsValidId(programId))
+        {
+            return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
+        }
+
+        var versions = await grains.GetGrain<IProgramGrain>(programId).GetVersions();
+        return versions.Count == 0
+            ? ApiValidation.NotFound($"Program '{programId}' is not configured.")
+            : TypedResults.Ok<IReadOnlyList<ProgramVersion>>([.. versions.Select(config => new ProgramVersion(config.Version, config.ProgramName, config.Enabled))]);
+    }
+
+    /// <summary>One stored version, as the document <c>PUT</c> accepts (JSON or YAML by <c>Accept</c>).</summary>
+    public static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetVersionAsync(string programId, int version, HttpRequest request, IGrainFactory grains)
+    {
+        if (!ApiValidation.IsValidId(programId))
+        {
+            return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
+        }
+
+        return await grains.GetGrain<IProgramGrain>(programId).GetConfigVersion(version) is { } config
+            ? Document(config, request)
+            : ApiValidation.NotFound($"Program '{programId}' has no version {version}.");
+    }
+
+    /// <summary>What changed from version <c>from</c> (default: the one before) to <paramref name="version"/>: one line per changed value, <c>path: before → after</c>.</summary>
+    public static async Task<Results<Ok<ProgramVersionDiff>, ValidationProblem, ProblemHttpResult>> GetVersionDiffAsync(string programId, int version, int? from, IGrainFactory grains)
+    {
+        if (!ApiValidation.IsValidId(programId))
+        {
+            return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
+        }
+
+        var program = grains.GetGrain<IProgramGrain>(programId);
+        var earlier = from ?? version - 1;
+        if (await program.GetConfigVersion(version) is not { } to || await program.GetConfigVersion(earlier) is not { } before)
+        {
+            return ApiValidation.NotFound($"Program '{programId}' has no version {(await program.GetConfigVersion(version) is null ? version : earlier)}.");
+        }
+
+        // The version numbers differ by definition; what the lending team wants to see is everything else.
+        var changes = JsonChanges.Between(ProgramDocument.ToJson(before with { Version = 0 }), ProgramDocument.ToJson(to with { Version = 0 }));
+        return TypedResults.Ok(new ProgramVersionDiff(programId, earlier, version, changes));
+    }
+
+    private static ContentHttpResult Document(ProgramConfig config, HttpRequest request) =>
+        request.Headers.Accept.Any(accept => accept is not null && (accept.Contains("yaml", StringComparison.OrdinalIgnoreCase)))
+            ? TypedResults.Content(ProgramDocument.ToYaml(config), "application/yaml", System.Text.Encoding.UTF8)
+            : TypedResults.Content(ProgramDocument.ToJson(config), "application/json", System.Text.Encoding.UTF8);
 
     public static async Task<Results<Accepted<RunStatus>, ValidationProblem, ProblemHttpResult>> StartRunAsync(string programId, HttpContext context, IGrainFactory grains, AuditTrail audit)
     {
@@ -310,6 +366,11 @@ public static class AdminApi
 
     private static ProblemHttpResult UnknownRun(string programId, string runId) => ApiValidation.NotFound($"Program '{programId}' has no run '{runId}'.");
 }
+
+/// <summary>One stored version of a program.</summary>
+public sealed record ProgramVersion(int Version, string ProgramName, bool Enabled);
+
+public sealed record ProgramVersionDiff(string ProgramId, int From, int To, IReadOnlyList<string> Changes);
 
 /// <summary>A run's funnel, segment by segment.</summary>
 public sealed record RunFunnel(string ProgramId, string RunId, IReadOnlyList<FunnelSegment> Segments);

@@ -136,6 +136,20 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         return counts;
     }
 
+    /// <summary>Why a campaign's messages of one status stand there (a bounce's or park's reason), with how many each.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ReasonsAsync(string programId, string runId, string status, CancellationToken cancellationToken = default)
+    {
+        var reasons = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var row in _table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)} and Status eq {status}"), select: ["Reason"], cancellationToken: cancellationToken))
+        {
+            var reason = row.GetString("Reason") ?? string.Empty;
+            reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+        }
+
+        return reasons;
+    }
+
     private static string Partition(OutboxMessage message) => Partition(message.ProgramId, message.RunId);
 
     private static string Partition(string programId, string runId) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(runId);
