@@ -107,7 +107,8 @@ public static class DeliveryBenchmark
 
     /// <summary>
     /// Sends <paramref name="messages"/> over <paramref name="connections"/> connections, each its own share in turn;
-    /// a connection the server drops is opened again and its message sent again, as any client does.
+    /// a connection the server drops is opened again, and a message it refuses for the moment (4xx) sent again, as any
+    /// client does.
     /// </summary>
     private static async Task PlainMailKitLoopAsync(int port, int connections, IReadOnlyList<MimeMessage> messages)
     {
@@ -130,6 +131,10 @@ public static class DeliveryBenchmark
 
                             await client.SendAsync(message);
                             break;
+                        }
+                        catch (SmtpCommandException passing) when ((int)passing.StatusCode is >= 400 and < 500)
+                        {
+                            // A local, passing error of the server: the message is sent again on the same connection.
                         }
                         catch (Exception dropped) when (dropped is SmtpProtocolException or IOException)
                         {

@@ -86,6 +86,20 @@ public sealed class LocalMailDrop : IAsyncDisposable
         public override async Task<SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            try
+            {
+                return await KeepAsync(buffer, cancellationToken);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                // A message the drop could not keep is refused as a local, passing error (451), so the sender tries again
+                // rather than counting it as delivered or bounced.
+                return new SmtpResponse(SmtpReplyCode.Error, $"Not kept: {failure.GetType().Name}: {failure.Message}");
+            }
+        }
+
+        private async Task<SmtpResponse> KeepAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
             using var message = await MimeKit.MimeMessage.LoadAsync(new MemoryStream(buffer.ToArray()), cancellationToken);
             var name = string.Concat((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
             var path = Path.Combine(directory, name + ".eml");
