@@ -5,11 +5,14 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
 
-    /// <summary>Where the engine's own SMTP server keeps what it receives when no relay is configured.</summary>
-    public string MailDropDirectory { get; set; } = Path.Combine("azurite", "mail");
+    /// <summary>
+    /// Where the engine's own SMTP server keeps what it receives when no relay is configured; a relative path is read
+    /// from the folder of the engine's local Azurite data.
+    /// </summary>
+    public string MailDropDirectory { get; set; } = "mail";
 
-    /// <summary>Where the fake SMS provider keeps the texts it receives when no provider is configured.</summary>
-    public string SmsDropDirectory { get; set; } = Path.Combine("azurite", "sms");
+    /// <summary>Where the fake SMS provider keeps the texts it receives when no provider is configured; relative as above.</summary>
+    public string SmsDropDirectory { get; set; } = "sms";
 
     /// <summary>
     /// The secret (base64, at least 32 bytes) tracking links are signed with and suppressed addresses hashed under;

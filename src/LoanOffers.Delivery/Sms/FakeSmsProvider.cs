@@ -20,6 +20,8 @@ public sealed class FakeSmsProvider : IAsyncDisposable
     /// <summary>A number the fake refuses as a real provider refuses one that does not exist.</summary>
     public const string InvalidNumber = "+15550000000";
 
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<SmsProviderRequest> _requests = new();
     private readonly ConcurrentDictionary<string, SmsProviderRequest> _texts = new(StringComparer.Ordinal);
@@ -106,7 +108,7 @@ public sealed class FakeSmsProvider : IAsyncDisposable
         if (_texts.TryAdd(key, request))
         {
             var file = Path.Combine(Directory, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".json");
-            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { idempotencyKey = key, request.To, request.Body }));
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { idempotencyKey = key, to = request.To, body = request.Body }, Readable));
         }
 
         response.StatusCode = 202;

@@ -54,6 +54,13 @@ public static class EngineHostingExtensions
         });
 
         builder.Services.Configure<LoanOffers.Scoring.ScoringOptions>(configuration.GetSection("Scoring"));
+        builder.Services.PostConfigure<LoanOffers.Delivery.DeliveryOptions>(delivery =>
+        {
+            // Beside the local Azurite's data (the repository's azurite/ folder), whatever folder the engine runs from.
+            var local = Path.GetDirectoryName(Path.GetFullPath(AzuriteHostedService.DataDirectory(configuration)))!;
+            delivery.MailDropDirectory = Path.Combine(local, delivery.MailDropDirectory);
+            delivery.SmsDropDirectory = Path.Combine(local, delivery.SmsDropDirectory);
+        });
         builder.Services.AddSingleton(storage);
         builder.Services.Configure<ServingOptions>(configuration.GetSection("Engine"));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = BadRequestExceptionHandler.NameTheField);
