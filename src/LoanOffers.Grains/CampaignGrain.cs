@@ -82,10 +82,17 @@ public sealed partial class CampaignGrain(
         {
             if (sendNow && !state.State.SendNow)
             {
-                // Asked to send now after starting at the send times: whatever waits for its time is due at once.
+                // Asked to send now after starting at the send times: the sender stops first, so no message in flight
+                // under the old policy is held back after the release; then whatever waits for its time is due at once.
+                var sending = state.State.Status == CampaignStatuses.Running;
+                await StopSendingAsync();
                 state.State = state.State with { SendNow = true };
                 await state.WriteStateAsync();
                 await outbox.ReleaseAsync(ProgramId, RunId, time.GetUtcNow());
+                if (sending)
+                {
+                    StartSending();
+                }
             }
 
             return await GetProgress();

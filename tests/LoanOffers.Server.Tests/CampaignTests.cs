@@ -70,6 +70,27 @@ public sealed class CampaignTests(EngineApiFactory factory)
     }
 
     [Fact]
+    public async Task A_campaign_waiting_for_its_send_times_is_brought_forward_by_sending_now_and_every_message_goes()
+    {
+        var programId = "forward-" + Guid.NewGuid().ToString("N")[..8];
+        await DemoRuns.RunToEndAsync(_admin, programId, 120);
+        var runId = (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/runs"))[0].GetProperty("runId").GetString()!;
+        var campaignUrl = $"/api/v1/admin/programs/{programId}/runs/{runId}/campaign";
+
+        // At the send times: emails wait for 10:00 in each customer's zone (whatever the hour the test runs at, the
+        // campaign cannot complete before they go). Then sending now releases them, including any held mid-flight.
+        var scheduled = await _admin.PostAsJsonAsync(campaignUrl, new { sendNow = false });
+        await Task.Delay(500);
+        var progress = await DemoRuns.CampaignToEndAsync(_admin, programId, runId);
+
+        Assert.Equal(HttpStatusCode.Accepted, scheduled.StatusCode);
+        Assert.True(progress.GetProperty("sendNow").GetBoolean());
+        var messages = progress.GetProperty("messages");
+        Assert.Equal(progress.GetProperty("queued").GetInt32(), messages.GetProperty("sent").GetInt32() + messages.GetProperty("suppressed").GetInt32());
+        Assert.False(messages.TryGetProperty("pending", out _));
+    }
+
+    [Fact]
     public async Task A_campaign_of_an_unknown_run_is_not_found_and_a_bad_id_is_named()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/v1/admin/programs/nope/runs/nope/campaign")).StatusCode);
