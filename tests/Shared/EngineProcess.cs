@@ -57,6 +57,24 @@ public sealed class EngineProcess : IAsyncDisposable
     /// </summary>
     public static async Task<EngineProcess> StartAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout, params (string Key, string Value)[] settings)
     {
+        // A free port found by probing can be taken by another process before the engine binds it; then it starts again
+        // on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(name, cluster, readyTimeout, settings);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+    private static async Task<EngineProcess> StartOnceAsync(string name, EngineClusterSettings cluster, TimeSpan readyTimeout, (string Key, string Value)[] settings)
+    {
         var httpPort = AzuriteEmulator.FreeLoopbackPort();
         var siloPort = AzuriteEmulator.FreeLoopbackPort();
         var start = new ProcessStartInfo(DotnetHost())
@@ -102,7 +120,9 @@ public sealed class EngineProcess : IAsyncDisposable
             {
                 var output = string.Join(Environment.NewLine, engine.Output);
                 await engine.DisposeAsync();
-                throw new InvalidOperationException($"{name} did not get ready in {readyTimeout}:{Environment.NewLine}{output}");
+                throw output.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new PortTakenException($"{name} found a port taken:{Environment.NewLine}{output}")
+                    : new InvalidOperationException($"{name} did not get ready in {readyTimeout}:{Environment.NewLine}{output}");
             }
 
             await Task.Delay(250);
