@@ -136,6 +136,11 @@ public static class DeliveryBenchmark
                         {
                             // A local, passing error of the server: the message is sent again on the same connection.
                         }
+                        catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
+                        {
+                            // Refused for good, as the campaign counts a bounce: the loop goes on with the next message.
+                            break;
+                        }
                         catch (Exception dropped) when (dropped is SmtpProtocolException or IOException)
                         {
                             client.Dispose();
