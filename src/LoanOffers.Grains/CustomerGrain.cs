@@ -38,6 +38,9 @@ public sealed record ProgramStanding
     /// <summary>The live offers that have not expired by <paramref name="now"/>.</summary>
     public IEnumerable<LoanOffer> LiveAt(DateTimeOffset now) => LiveOffers.Where(offer => offer.ExpiresAt > now);
 
+    /// <summary>An offer this program made the customer, live or in its latest decision; null when it made no such offer.</summary>
+    public LoanOffer? MadeOffer(string offerId) => LiveOffers.Concat(Decision.Offers).FirstOrDefault(offer => offer.OfferId == offerId);
+
     /// <summary>The best-ranked offer live at <paramref name="now"/>; null when there is none.</summary>
     public LoanOffer? BestAt(DateTimeOffset now) => LiveAt(now).MinBy(offer => offer.Rank);
 
@@ -463,16 +466,28 @@ public sealed class CustomerGrain(
 
         var sent = engagement.Channel == ChannelTypes.InApp
             || current.ContactHistory.Any(contact => contact.MessageKey == MessageKeys.Of(engagement.ProgramId, engagement.RunId, profile.CustomerId, engagement.Channel));
-        var offer = current.Programs.GetValueOrDefault(engagement.ProgramId) is { } standing
-            ? standing.LiveOffers.Concat(standing.Decision.Offers).FirstOrDefault(made => made.OfferId == engagement.OfferId)
-            : null;
-        if (!sent || offer is null)
+        if (!sent || current.Programs.GetValueOrDefault(engagement.ProgramId)?.MadeOffer(engagement.OfferId) is not { } offer)
         {
             return false;
         }
 
+        var next = await EngagedAsync(current, profile.CustomerId, engagement, offer);
+        if (!ReferenceEquals(next, current))
+        {
+            await CommitAsync(current, next);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Records an engagement in the run's funnel and returns the state with it counted in the customer's behaviour
+    /// (the same state when it was counted before); the caller stores it.
+    /// </summary>
+    private async Task<CustomerState> EngagedAsync(CustomerState current, string customerId, Engagement engagement, LoanOffer offer)
+    {
         // The funnel row first: it is a flag, so if the state write then fails, recording again changes nothing there.
-        await funnel.RecordAsync(new FunnelEvent(engagement.ProgramId, engagement.RunId, profile.CustomerId, offer.Tier) { ChannelStage = (engagement.Channel, engagement.Stage) });
+        await funnel.RecordAsync(new FunnelEvent(engagement.ProgramId, engagement.RunId, customerId, offer.Tier) { ChannelStage = (engagement.Channel, engagement.Stage) });
         var made = $"{engagement.ProgramId}.{engagement.RunId}";
         var next = Counted(current, CustomerResponse.Shown, "shown:" + made, engagement.At);
         if (engagement.Stage == EngagementStages.Clicked)
@@ -485,19 +500,14 @@ public sealed class CustomerGrain(
             }
         }
 
-        if (!ReferenceEquals(next, current))
-        {
-            await CommitAsync(current, next);
-        }
-
-        return true;
+        return next;
     }
 
-    /// <summary>An app's event about one of the customer's offers: the offer's program and run take the response.</summary>
+    /// <summary>An app's event about one of the customer's offers: the offer's program and run take the response, stored with the event id in one write.</summary>
     private async Task<CustomerEventResult> RespondToOfferAsync(CustomerState current, CustomerEvent customerEvent)
     {
         var match = current.Programs
-            .Select(program => (Standing: program.Value, Offer: program.Value.LiveOffers.Concat(program.Value.Decision.Offers).FirstOrDefault(offer => offer.OfferId == customerEvent.OfferId)))
+            .Select(program => (Standing: program.Value, Offer: program.Value.MadeOffer(customerEvent.OfferId!)))
             .FirstOrDefault(found => found.Offer is not null);
         if (match.Offer is not { } offer)
         {
@@ -505,19 +515,12 @@ public sealed class CustomerGrain(
         }
 
         var runId = match.Standing.OffersRunId ?? match.Standing.Decision.RunId;
-        if (customerEvent.Kind == CustomerEventKinds.OfferDeclined)
-        {
-            var declined = Counted(current, CustomerResponse.Declined, $"declined:{offer.ProgramId}.{runId}", customerEvent.At);
-            await CommitAsync(current, declined with { AppliedEventIds = [.. declined.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId] });
-        }
-        else
-        {
-            var stage = customerEvent.Kind == CustomerEventKinds.OfferClicked ? EngagementStages.Clicked : EngagementStages.Opened;
-            await RecordEngagement(new Engagement(offer.ProgramId, runId, ChannelTypes.InApp, offer.OfferId, stage, customerEvent.At));
-            var recorded = state.State;
-            await CommitAsync(recorded, recorded with { AppliedEventIds = [.. recorded.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId] });
-        }
-
+        var next = customerEvent.Kind == CustomerEventKinds.OfferDeclined
+            ? Counted(current, CustomerResponse.Declined, $"declined:{offer.ProgramId}.{runId}", customerEvent.At)
+            : await EngagedAsync(current, current.Profile!.CustomerId, new Engagement(
+                offer.ProgramId, runId, ChannelTypes.InApp, offer.OfferId,
+                customerEvent.Kind == CustomerEventKinds.OfferClicked ? EngagementStages.Clicked : EngagementStages.Opened, customerEvent.At), offer);
+        await CommitAsync(current, next with { AppliedEventIds = [.. next.AppliedEventIds.TakeLast(AppliedEventLimit - 1), customerEvent.EventId] });
         return new CustomerEventResult(customerEvent.EventId, Known: true, Applied: true, []);
     }
 

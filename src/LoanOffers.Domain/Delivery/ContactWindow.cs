@@ -38,11 +38,12 @@ public static class ContactWindow
             }
         }
 
-        if (quiet is not null && quiet.Contains(TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(candidate, zone).DateTime)))
+        var localCandidate = TimeZoneInfo.ConvertTime(candidate, zone).DateTime;
+        if (quiet is not null && quiet.Contains(TimeOnly.FromDateTime(localCandidate)))
         {
-            var local = TimeZoneInfo.ConvertTime(candidate, zone);
-            var day = DateOnly.FromDateTime(local.DateTime);
-            var end = LocalInstant(TimeOnly.FromDateTime(local.DateTime) >= quiet.End && quiet.Start > quiet.End ? day.AddDays(1) : day, quiet.End, zone);
+            // Quiet hours spanning midnight, entered in the evening, end the next morning.
+            var day = DateOnly.FromDateTime(localCandidate);
+            var end = LocalInstant(TimeOnly.FromDateTime(localCandidate) >= quiet.End && quiet.Start > quiet.End ? day.AddDays(1) : day, quiet.End, zone);
             candidate = end > candidate ? end : candidate;
         }
 

@@ -130,9 +130,14 @@ public static class AdminApi
 
         var program = grains.GetGrain<IProgramGrain>(programId);
         var earlier = from ?? version - 1;
-        if (await program.GetConfigVersion(version) is not { } to || await program.GetConfigVersion(earlier) is not { } before)
+        if (await program.GetConfigVersion(version) is not { } to)
         {
-            return ApiValidation.NotFound($"Program '{programId}' has no version {(await program.GetConfigVersion(version) is null ? version : earlier)}.");
+            return ApiValidation.NotFound($"Program '{programId}' has no version {version}.");
+        }
+
+        if (await program.GetConfigVersion(earlier) is not { } before)
+        {
+            return ApiValidation.NotFound($"Program '{programId}' has no version {earlier}.");
         }
 
         // The version numbers differ by definition; what the lending team wants to see is everything else.

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using LoanOffers.Domain;
 
 namespace LoanOffers.Storage.AzureTables;
 
@@ -119,7 +120,7 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
             .Select(entry => entry.Value.Segment(entry.Key.Tier, entry.Key.Channel))];
     }
 
-    private static readonly IReadOnlyList<string> Channels = ["email", "sms", "in-app"];
+    private static readonly IReadOnlyList<string> Channels = [ChannelTypes.Email, ChannelTypes.Sms, ChannelTypes.InApp];
 
     private static Counter CounterOf(Dictionary<(string, string), Counter> counts, string tier, string channel) =>
         counts.TryGetValue((tier, channel), out var counter) ? counter : counts[(tier, channel)] = new Counter();
@@ -129,9 +130,9 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
     /// <summary>A property name per channel and stage, e.g. <c>InAppClicked</c>.</summary>
     private static string Column(string channel, string stage) => channel switch
     {
-        "email" => "Email",
-        "sms" => "Sms",
-        "in-app" => "InApp",
+        ChannelTypes.Email => "Email",
+        ChannelTypes.Sms => "Sms",
+        ChannelTypes.InApp => "InApp",
         _ => throw new ArgumentException($"'{channel}' is not a channel the funnel tracks.", nameof(channel)),
     } + stage;
 
@@ -149,7 +150,7 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
 
             // A bounce was a send the relay refused; an in-app banner is delivered by being viewed.
             var bounced = Has(FunnelStages.Bounced);
-            _sent += Has(FunnelStages.Sent) || bounced || (channel == "in-app" && Has(FunnelStages.Opened)) ? 1 : 0;
+            _sent += Has(FunnelStages.Sent) || bounced || (channel == ChannelTypes.InApp && Has(FunnelStages.Opened)) ? 1 : 0;
             _bounced += bounced ? 1 : 0;
             _opened += Has(FunnelStages.Opened) ? 1 : 0;
             _clicked += Has(FunnelStages.Clicked) ? 1 : 0;
