@@ -191,8 +191,9 @@ public sealed partial class CampaignGrain(
         new(counts.Where(count => count.Value > 0).ToDictionary(), StringComparer.Ordinal);
 
     /// <summary>One message left <see cref="OutboxStatuses.Pending"/> for <paramref name="status"/>.</summary>
-    private void Moved(string status)
+    private void Moved(string status, string channel)
     {
+        EngineMeters.Messages.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("status", status));
         if (_counts is { } counts)
         {
             counts.AddOrUpdate(OutboxStatuses.Pending, 0, (_, count) => count - 1);
@@ -310,7 +311,7 @@ public sealed partial class CampaignGrain(
             if (decision.Offer is not { } offer)
             {
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Suppressed, Reason = decision.SuppressedBecause }, cancellationToken);
-                Moved(OutboxStatuses.Suppressed);
+                Moved(OutboxStatuses.Suppressed, message.Channel);
                 return;
             }
 
@@ -331,13 +332,13 @@ public sealed partial class CampaignGrain(
             {
                 await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Bounced) }, cancellationToken);
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Bounced, Attempts = message.Attempts + 1, Reason = refused.Message }, cancellationToken);
-                Moved(OutboxStatuses.Bounced);
+                Moved(OutboxStatuses.Bounced, message.Channel);
                 return;
             }
 
             await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Sent) }, cancellationToken);
             await outbox.UpdateAsync(message with { Status = OutboxStatuses.Sent, Attempts = message.Attempts + 1, Reason = null }, cancellationToken);
-            Moved(OutboxStatuses.Sent);
+            Moved(OutboxStatuses.Sent, message.Channel);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -353,7 +354,7 @@ public sealed partial class CampaignGrain(
             }, cancellationToken);
             if (parked)
             {
-                Moved(OutboxStatuses.Parked);
+                Moved(OutboxStatuses.Parked, message.Channel);
             }
         }
     }

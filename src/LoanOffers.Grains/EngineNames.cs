@@ -8,6 +8,8 @@ public static class EngineNames
     public const string PartitionWorkerGrainType = "partition-worker";
     public const string ApplicationGrainType = "application";
     public const string CampaignGrainType = "campaign";
+    public const string ProgramCatalogGrainType = "program-catalog";
+    public const string ReportsGrainType = "reports";
     public const string CustomerStore = "customers";
     public const string CustomerStateName = "customer";
 }

@@ -91,6 +91,11 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton(new ApplicationLedger(storage.TableServiceClient, storage.Table("Applications"), storage.PersonalDataEncryption));
         builder.Services.AddSingleton(new Outbox(storage.TableServiceClient, storage.Table("Outbox")));
         builder.Services.AddSingleton(new FunnelLedger(storage.TableServiceClient, storage.Table("Funnel")));
+        builder.Services.AddSingleton(new ReportStore(storage.TableServiceClient, storage.Table("Reports")));
+        builder.Services.AddSingleton<OriginationAggregator>();
+        builder.Services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReportSchedule>();
         builder.Services.AddSingleton(provider => new SuppressionList(
             storage.TableServiceClient, storage.Table("Suppressions"), provider.GetRequiredService<LoanOffers.Delivery.Tracking.DeliveryKeys>().AddressKey,
             provider.GetRequiredService<TimeProvider>()));
@@ -112,9 +117,17 @@ public static class EngineSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>Arms the reports' schedule once the silo is active (idempotent: every silo does it).</summary>
+    private sealed class ReportSchedule(IGrainFactory grains) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(ReportSchedule), ServiceLifecycleStage.Active, _ => grains.GetGrain<LoanOffers.Abstractions.IReportsGrain>(LoanOffers.Abstractions.IReportsGrain.Key).Start());
+    }
+
     /// <summary>Creates the tables of the candidate index, the audit trail, the firm-offer records, the applications ledger and the delivery tables when the silo starts.</summary>
     private sealed class TableStartup(
-        CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications, Outbox outbox, FunnelLedger funnel, SuppressionList suppressions)
+        CandidateIndex index, AuditTrail audit, FirmOfferRecordStore records, ApplicationLedger applications, Outbox outbox, FunnelLedger funnel, SuppressionList suppressions,
+        ReportStore reports)
         : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
@@ -127,6 +140,7 @@ public static class EngineSiloBuilderExtensions
                 await outbox.CreateTableAsync(cancellationToken);
                 await funnel.CreateTableAsync(cancellationToken);
                 await suppressions.CreateTableAsync(cancellationToken);
+                await reports.CreateTableAsync(cancellationToken);
             });
     }
 }

@@ -46,7 +46,25 @@ public sealed partial class PartitionEvaluator(
                 evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
                 cancellationToken),
             records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken));
-        return Summarize(position, results);
+        var report = Summarize(position, results);
+        Measure(report, run.Program.ProgramId);
+        return report;
+    }
+
+    private static void Measure(PartitionReport report, string programId)
+    {
+        var program = new KeyValuePair<string, object?>("program", programId);
+        EngineMeters.CustomersEvaluated.Add(report.Processed - report.Errors, program);
+        EngineMeters.EvaluationErrors.Add(report.Errors, program);
+        foreach (var (tier, count) in report.OffersByTier)
+        {
+            EngineMeters.Offers.Add(count, program, new("tier", tier));
+        }
+
+        foreach (var (filter, count) in report.RejectedByFilter)
+        {
+            EngineMeters.Rejections.Add(count, program, new("filter", filter));
+        }
     }
 
     /// <summary>The counters of a partition's results.</summary>

@@ -84,6 +84,8 @@ public sealed partial class ProgramGrain(
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ScheduleReminder, options.Value.ScheduleCheckPeriod, options.Value.ScheduleCheckPeriod);
+        await GrainFactory.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key)
+            .Register(new ProgramSummary(programId, versioned.ProgramName, versioned.Version, versioned.Enabled, time.GetUtcNow()));
         LogConfigured(programId, versioned.Version);
         return versioned;
     }
@@ -319,6 +321,9 @@ public sealed partial class ProgramGrain(
         };
         await state.WriteStateAsync();
         _live = null;
+        EngineMeters.RunDuration.Record(
+            ((finished.CompletedAt ?? time.GetUtcNow()) - finished.StartedAt).TotalSeconds,
+            new KeyValuePair<string, object?>("program", finished.ProgramId), new KeyValuePair<string, object?>("state", finished.State.ToString()));
         LogRunFinished(finished.ProgramId, finished.RunId, finished.State, finished.Processed, finished.Offered);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using LoanOffers.Domain;
 using Microsoft.Extensions.Options;
@@ -62,7 +63,10 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
                 }
             }
 
+            var started = Stopwatch.GetTimestamp();
             ScoreBatch(batch);
+            ScoringMeters.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            ScoringMeters.BatchSize.Record(batch.Count);
             batch.Clear();
         }
     }

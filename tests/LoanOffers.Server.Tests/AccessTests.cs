@@ -54,6 +54,13 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "GET", "/api/v1/admin/suppressions/email", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
         { "POST", "/api/v1/admin/suppressions", """{"channel":"email","address":"complained@example.com","reason":"complaint"}""", HttpStatusCode.Created, "lending-admin" },
         { "POST", "/api/v1/admin/suppressions:remove", """{"channel":"sms","address":"+1 555 000 1234"}""", HttpStatusCode.NotFound, "lending-admin" },
+        { "GET", "/api/v1/admin/programs", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
+        { "GET", "/api/v1/admin/session", null, HttpStatusCode.OK, "lending-admin,risk-analyst,model-ops" },
+        { "GET", "/api/v1/admin/reports/daily", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
+        { "GET", "/api/v1/admin/reports/daily/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
+        { "GET", "/api/v1/admin/reports/totals/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
+        { "POST", "/api/v1/admin/reports", """{"kind":"weekly"}""", HttpStatusCode.BadRequest, "lending-admin" },
+        { "GET", "/metrics", null, HttpStatusCode.OK, "operations,lending-admin,risk-analyst,model-ops" },
         { "GET", "/openapi/v1.json", null, HttpStatusCode.OK, string.Join(",", EngineRoles.All) },
     };
 

@@ -1,8 +1,11 @@
+using System.Net;
 using System.Net.Http.Headers;
 using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,9 +15,20 @@ namespace LoanOffers.Server.Tests;
 public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private AzuriteFixture _azurite = new();
+    private bool _kestrel;
+    private (string Key, string Value)[] _settings = [];
 
     /// <summary>An engine on an Azurite of its own, which a test may stop and resume.</summary>
     public static EngineApiFactory WithOwnAzurite() => new() { _azurite = AzuriteFixture.Dedicated() };
+
+    /// <summary>An engine with further settings of a test's own.</summary>
+    public static EngineApiFactory With(params (string Key, string Value)[] settings) => new() { _settings = settings };
+
+    /// <summary>An engine serving on a real loopback port, for a browser.</summary>
+    public static EngineApiFactory OnKestrel() => new() { _kestrel = true };
+
+    /// <summary>Where a browser reaches the engine (an engine made by <see cref="OnKestrel"/>).</summary>
+    public string BaseUrl => Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     /// <summary>The Azurite the engine runs on.</summary>
     public AzuriteFixture Azurite => _azurite;
@@ -52,7 +66,15 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
-        _ = Server;
+        if (_kestrel)
+        {
+            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            StartServer();
+        }
+        else
+        {
+            _ = Server;
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -73,6 +95,10 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Delivery:StartAfterRun", "false");
         builder.UseSetting("Delivery:QuietHoursStart", "");
         builder.UseSetting("Delivery:QuietHoursEnd", "");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     async Task IAsyncLifetime.DisposeAsync()

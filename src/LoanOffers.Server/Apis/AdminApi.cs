@@ -16,6 +16,7 @@ public static class AdminApi
     {
         var programs = app.MapGroup("/api/v1/admin/programs").WithTags("Admin").RequireAuthorization(EnginePolicies.ProgramsRead);
         programs.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy).WithBodyLimit(ApiLimits.NoBody);
+        programs.MapGet("/", ListProgramsAsync).WithName("ListPrograms");
         programs.MapPut("/{programId}", PutProgramAsync).WithName("PutProgram").RequireAuthorization(EnginePolicies.ProgramsWrite)
             .RequireRateLimiting(EngineRateLimits.AdminWrites)
             .WithBodyLimit(ApiLimits.MaxProgramBytes + 1).Accepts<ProgramConfig>("application/json", "application/yaml");
@@ -38,6 +39,10 @@ public static class AdminApi
         programs.MapGet("/{programId}/runs/{runId}/funnel", GetFunnelAsync).WithName("GetFunnel");
         return app;
     }
+
+    /// <summary>Every configured program with its latest version, by id.</summary>
+    public static async Task<Ok<IReadOnlyList<ProgramSummary>>> ListProgramsAsync(IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key).List());
 
     public static async Task<Results<ContentHttpResult, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains, AuditTrail audit)
     {

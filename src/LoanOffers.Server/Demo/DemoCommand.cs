@@ -7,6 +7,7 @@ using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Spectre.Console;
 
 namespace LoanOffers.Server.Demo;
 
@@ -79,13 +80,20 @@ public static class DemoCommand
         var started = await program.StartRun();
         await audit.AppendAsync(AuditRecords.RunStarted(DemoActor, config.ProgramId, started.Run));
         var run = started.Run;
-        while (run.State == RunState.Running)
+        await AnsiConsole.Progress().Columns(ProgressColumns).StartAsync(async progress =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            run = await program.GetRun(run.RunId) ?? run;
-            var percent = run.Total == 0 ? 0 : 100.0 * run.Processed / run.Total;
-            Console.WriteLine($"  {run.RunId}: {run.Processed:N0}/{run.Total:N0} ({percent:F0}%) offered {run.Offered:N0}, rejected {run.RejectedByFilter.Values.Sum():N0}, errors {run.Errors}");
-        }
+            var batch = progress.AddTask($"Run {run.RunId}", maxValue: customers);
+            while (run.State == RunState.Running)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                run = await program.GetRun(run.RunId) ?? run;
+                batch.MaxValue = Math.Max(1, run.Total);
+                batch.Value = run.Processed;
+                batch.Description = $"Batch: {run.Offered:N0} offered, {run.RejectedByFilter.Values.Sum():N0} rejected, {run.Errors:N0} errors";
+            }
+
+            batch.Value = batch.MaxValue;
+        });
 
         PrintSummary(run);
         if (run.State == RunState.Completed)
@@ -101,27 +109,34 @@ public static class DemoCommand
         return run.State == RunState.Completed ? 0 : 1;
     }
 
+    private static readonly ProgressColumn[] ProgressColumns =
+        [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn()];
+
     private static void PrintSummary(RunStatus run)
     {
         var seconds = ((run.CompletedAt ?? DateTimeOffset.UtcNow) - run.StartedAt).TotalSeconds;
-        Console.WriteLine();
-        Console.WriteLine($"Run {run.RunId}: {run.State} in {seconds:F1} s ({run.Processed / Math.Max(seconds, 0.001):N0} customers/s)");
-        Console.WriteLine($"  customers      {run.Total,10:N0}");
+        var summary = new Table().Border(TableBorder.Rounded)
+            .Title($"Run {Markup.Escape(run.RunId)}: {run.State} in {seconds:F1} s ({run.Processed / Math.Max(seconds, 0.001):N0} customers/s)")
+            .AddColumn("Stage").AddColumn(new TableColumn("Customers").RightAligned()).AddColumn(new TableColumn("Share").RightAligned());
+        summary.AddRow("customers", $"{run.Total:N0}", "100%");
         foreach (var (filter, count) in run.RejectedByFilter)
         {
-            Console.WriteLine($"  rejected by {filter,-22} {count,10:N0} ({Share(count, run.Total)})");
+            summary.AddRow($"rejected by {Markup.Escape(filter)}", $"{count:N0}", Share(count, run.Total));
         }
 
-        Console.WriteLine($"  no offer       {run.NoOffer,10:N0}");
-        Console.WriteLine($"  offered        {run.Offered,10:N0} ({Share(run.Offered, run.Total)})");
+        summary.AddRow("no offer", $"{run.NoOffer:N0}", Share(run.NoOffer, run.Total));
+        summary.AddRow("[green]offered[/]", $"[green]{run.Offered:N0}[/]", Share(run.Offered, run.Total));
         foreach (var (tier, count) in run.OffersByTier)
         {
-            Console.WriteLine($"    {tier,-12} {count,10:N0} ({Share(count, run.Offered)})");
+            summary.AddRow($"  {Markup.Escape(tier)}", $"{count:N0}", Share(count, run.Offered) + " of offered");
         }
 
-        Console.WriteLine($"  offers made    {run.OffersMade,10:N0}");
-        Console.WriteLine($"  withdrawn      {run.Withdrawn,10:N0} (earlier offers of customers who no longer qualify)");
-        Console.WriteLine($"  errors {run.Errors}, bad rows {run.BadRowCount}");
+        summary.AddRow("offers made", $"{run.OffersMade:N0}", string.Empty);
+        summary.AddRow("withdrawn (no longer qualify)", $"{run.Withdrawn:N0}", string.Empty);
+        summary.AddRow("errors", $"{run.Errors:N0}", string.Empty);
+        summary.AddRow("bad rows", $"{run.BadRowCount:N0}", string.Empty);
+        AnsiConsole.WriteLine();
+        AnsiConsole.Write(summary);
     }
 
     /// <summary>Sends the run's campaign (email, SMS) now and says where the messages can be read.</summary>
@@ -130,16 +145,30 @@ public static class DemoCommand
         var campaign = grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
         var progress = await campaign.Start(sendNow: true);
         await audit.AppendAsync(AuditRecords.CampaignStarted(DemoActor, progress));
-        while (progress.Status == CampaignStatuses.Running)
+        await AnsiConsole.Progress().Columns(ProgressColumns).StartAsync(async bar =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            progress = await campaign.GetProgress();
-            Console.WriteLine($"  campaign: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0}/{progress.Queued:N0} messages sent");
+            var sending = bar.AddTask("Campaign", maxValue: Math.Max(1, progress.Queued));
+            while (progress.Status == CampaignStatuses.Running)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                progress = await campaign.GetProgress();
+                sending.MaxValue = Math.Max(1, progress.Queued);
+                sending.Value = progress.Queued - progress.Messages.GetValueOrDefault(OutboxStatuses.Pending);
+                sending.Description = $"Campaign: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0} sent";
+            }
+
+            sending.Value = sending.MaxValue;
+        });
+
+        var outcome = new Table().Border(TableBorder.Rounded).Title($"Campaign {progress.Status}")
+            .AddColumn("Messages").AddColumn(new TableColumn("Count").RightAligned());
+        foreach (var (status, count) in progress.Messages)
+        {
+            outcome.AddRow(status == OutboxStatuses.Suppressed ? "suppressed (stopped by the contact policy)" : status, $"{count:N0}");
         }
 
-        Console.WriteLine();
-        Console.WriteLine($"Campaign {progress.Status}: {progress.Messages.GetValueOrDefault(OutboxStatuses.Sent):N0} messages sent, "
-            + $"{progress.Messages.GetValueOrDefault(OutboxStatuses.Suppressed):N0} stopped by the contact policy, {progress.Messages.GetValueOrDefault(OutboxStatuses.Parked):N0} parked.");
+        AnsiConsole.WriteLine();
+        AnsiConsole.Write(outcome);
         if (mailer.MailDrop is { } drop)
         {
             Console.WriteLine($"  No SMTP relay is configured, so the engine's own SMTP server received the emails: one .eml file per email in {drop.Directory}");
@@ -166,6 +195,13 @@ public static class DemoCommand
         }
 
         Console.WriteLine();
+        Console.WriteLine("Console (the link signs you in; the token stays in the page's fragment, never sent to the server):");
+        foreach (var role in ConsoleRoles)
+        {
+            Console.WriteLine($"  {role,-14} {baseUrl}/console/#token={tokens.Issue(role, LocalTokenIssuer.DefaultSubject(role))}");
+        }
+
+        Console.WriteLine();
         Console.WriteLine("Try:");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $CUSTOMER_TOKEN\" {baseUrl}/api/v1/customers/{customer}/offers");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $CUSTOMER_TOKEN\" -X POST {baseUrl}/api/v1/offers -H 'Content-Type: application/json' -d '{{\"requestedAmount\":20000,\"requestedTenure\":36}}'");
@@ -182,6 +218,8 @@ public static class DemoCommand
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/api/v1/admin/audit");
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/openapi/v1.json");
     }
+
+    private static readonly string[] ConsoleRoles = [EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps];
 
     private static readonly (string Variable, string Role)[] StaffTokens =
     [

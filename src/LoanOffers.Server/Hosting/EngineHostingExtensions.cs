@@ -51,6 +51,10 @@ public static class EngineHostingExtensions
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
+            if (TelemetryHostingExtensions.TracesExported(configuration))
+            {
+                silo.AddActivityPropagation();
+            }
         });
 
         builder.Services.Configure<LoanOffers.Scoring.ScoringOptions>(configuration.GetSection("Scoring"));
@@ -77,6 +81,7 @@ public static class EngineHostingExtensions
                 context.RequestServices.GetRequiredService<IProblemDetailsService>(), context, exception: null).AsTask(),
         }));
         builder.AddEngineSecurity();
+        builder.AddEngineTelemetry();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSchemeTransformer>());
         builder.Services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
         return builder;
@@ -105,6 +110,7 @@ public static class EngineHostingExtensions
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseConsoleFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -122,6 +128,9 @@ public static class EngineHostingExtensions
         app.MapCustomerRecordsApi();
         app.MapTrackingApi();
         app.MapSuppressionsApi();
+        app.MapConsoleApi();
+        app.MapReportsApi();
+        app.MapMetricsApi();
         return app;
     }
 }

@@ -16,6 +16,10 @@ public static class EnginePolicies
     public const string OutcomesWrite = "outcomes-write";
     public const string SuppressionsRead = "suppressions-read";
     public const string SuppressionsWrite = "suppressions-write";
+    public const string ConsoleAccess = "console";
+    public const string Monitoring = "monitoring";
+    public const string ReportsRead = "reports-read";
+    public const string ReportsWrite = "reports-write";
 
     public static AuthorizationBuilder AddEnginePolicies(this AuthorizationBuilder authorization) => authorization
         .AddPolicy(Offers, policy => policy.RequireRole(EngineRoles.Customer, EngineRoles.OffersService))
@@ -29,6 +33,10 @@ public static class EnginePolicies
         .AddPolicy(OutcomesWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
         .AddPolicy(SuppressionsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
         .AddPolicy(SuppressionsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
+        .AddPolicy(ConsoleAccess, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
+        .AddPolicy(ReportsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
+        .AddPolicy(ReportsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
+        .AddPolicy(Monitoring, policy => policy.RequireRole(EngineRoles.Operations, EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
         // Anything mapped without a policy of its own still needs a signed-in caller.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 }

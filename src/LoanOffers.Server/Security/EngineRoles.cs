@@ -18,5 +18,8 @@ public static class EngineRoles
     /// <summary>Reads models, retrains, promotes, rolls back.</summary>
     public const string ModelOps = "model-ops";
 
-    public static readonly IReadOnlyList<string> All = [Customer, OffersService, LendingAdmin, RiskAnalyst, ModelOps];
+    /// <summary>Operators: the metrics endpoint and the Orleans Dashboard; no business data.</summary>
+    public const string Operations = "operations";
+
+    public static readonly IReadOnlyList<string> All = [Customer, OffersService, LendingAdmin, RiskAnalyst, ModelOps, Operations];
 }

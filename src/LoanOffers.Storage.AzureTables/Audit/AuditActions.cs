@@ -18,4 +18,5 @@ public static class AuditActions
     public const string SuppressionAdded = "suppression.add";
     public const string SuppressionRemoved = "suppression.remove";
     public const string TrackingOptOut = "tracking.opt-out";
+    public const string ReportRequested = "report.request";
 }

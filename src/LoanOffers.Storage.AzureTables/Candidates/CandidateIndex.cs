@@ -95,6 +95,20 @@ public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> optio
         return await QueryPageAsync(_byAmount, filter, limit, continuation, cancellationToken);
     }
 
+    /// <summary>How many unexpired candidates a tier has: keys only, so a nightly count of a large tier stays cheap.</summary>
+    public async Task<int> CountLiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var partitionKey = TierPartition(programId, tier);
+        var count = 0;
+        await foreach (var _ in _byTier.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Deletes every expired row of both tables; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

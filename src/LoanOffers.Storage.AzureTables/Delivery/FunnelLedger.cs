@@ -1,3 +1,4 @@
+using LoanOffers.Abstractions;
 using Azure;
 using Azure.Data.Tables;
 using LoanOffers.Domain;
@@ -35,6 +36,9 @@ public sealed record FunnelEvent(string ProgramId, string RunId, string Customer
 public sealed record FunnelSegment(
     string Tier, string Channel, int Sent, int Delivered, int Bounced, int Opened, int Clicked, int Applied, int Funded, decimal FundedVolume)
 {
+    /// <summary>Applications the bank declined.</summary>
+    public int Declined { get; init; }
+
     public double OpenRate => Rate(Opened, Delivered);
 
     public double ClickRate => Rate(Clicked, Delivered);
@@ -63,7 +67,7 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
 
     public Task CreateTableAsync(CancellationToken cancellationToken = default) => _table.CreateIfNotExistsAsync(cancellationToken);
 
-    public Task RecordAsync(FunnelEvent funnelEvent, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(FunnelEvent funnelEvent, CancellationToken cancellationToken = default)
     {
         var row = new TableEntity(Partition(funnelEvent.ProgramId, funnelEvent.RunId), TableNames.EscapeKey(funnelEvent.CustomerId));
         if (funnelEvent.Tier is { } tier)
@@ -87,7 +91,26 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
             row["FundedAmount"] = (double)(funnelEvent.FundedAmount ?? 0);
         }
 
-        return _table.UpsertEntityAsync(row, TableUpdateMode.Merge, cancellationToken);
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Merge, cancellationToken);
+        Measure(funnelEvent);
+    }
+
+    private static void Measure(FunnelEvent funnelEvent)
+    {
+        if (funnelEvent.ChannelStage is var (channel, stage))
+        {
+            EngineMeters.FunnelEvents.Add(1, new("stage", stage.ToLowerInvariant()), new("channel", channel));
+        }
+
+        if (funnelEvent.AppliedVia is { } via)
+        {
+            EngineMeters.FunnelEvents.Add(1, new("stage", "applied"), new("channel", via));
+        }
+
+        if (funnelEvent.Outcome is { } outcome)
+        {
+            EngineMeters.FunnelEvents.Add(1, new("stage", outcome), new("channel", "all"));
+        }
     }
 
     /// <summary>The run's funnel per tier and channel, tiers in the order given, with a row per tier over all channels (<c>all</c>).</summary>
@@ -138,7 +161,7 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
 
     private sealed class Counter
     {
-        private int _sent, _bounced, _opened, _clicked, _applied, _funded;
+        private int _sent, _bounced, _opened, _clicked, _applied, _funded, _declined;
         private decimal _volume;
 
         /// <summary>Counts a customer's row for one channel, or for all channels when <paramref name="channel"/> is null.</summary>
@@ -162,10 +185,14 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
                     _funded++;
                     _volume += amount;
                 }
+                else if (outcome == "declined")
+                {
+                    _declined++;
+                }
             }
         }
 
         public FunnelSegment Segment(string tier, string channel) =>
-            new(tier, channel, _sent, _sent - _bounced, _bounced, _opened, _clicked, _applied, _funded, _volume);
+            new(tier, channel, _sent, _sent - _bounced, _bounced, _opened, _clicked, _applied, _funded, _volume) { Declined = _declined };
     }
 }

@@ -1,0 +1,33 @@
+using LoanOffers.Domain;
+using Microsoft.Extensions.Options;
+
+namespace LoanOffers.Grains;
+
+/// <summary>Fails start-up naming every report setting that cannot work.</summary>
+public sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReportsOptions options)
+    {
+        var errors = new List<string>();
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone, out _))
+        {
+            errors.Add($"{ReportsOptions.Section}:{nameof(options.TimeZone)} '{options.TimeZone}' is not a time zone this machine knows.");
+        }
+
+        foreach (var (setting, expression) in new[] { (nameof(options.NightlySchedule), options.NightlySchedule), (nameof(options.DailySchedule), options.DailySchedule) })
+        {
+            if (!ScheduleExpression.TryParse(expression, out _, out var error))
+            {
+                errors.Add($"{ReportsOptions.Section}:{setting}: {error}");
+            }
+        }
+
+        // Orleans reminders fire at most once a minute.
+        if (options.CheckPeriod < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{ReportsOptions.Section}:{nameof(options.CheckPeriod)} must be at least a minute.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
