@@ -60,6 +60,7 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "GET", "/api/v1/admin/reports/daily/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "GET", "/api/v1/admin/reports/totals/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "POST", "/api/v1/admin/reports", """{"kind":"weekly"}""", HttpStatusCode.BadRequest, "lending-admin" },
+        { "POST", "/api/v1/admin/session/dashboard", null, HttpStatusCode.NoContent, "operations,lending-admin,risk-analyst,model-ops" },
         { "GET", "/metrics", null, HttpStatusCode.OK, "operations,lending-admin,risk-analyst,model-ops" },
         { "GET", "/openapi/v1.json", null, HttpStatusCode.OK, string.Join(",", EngineRoles.All) },
     };

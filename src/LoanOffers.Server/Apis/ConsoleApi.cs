@@ -22,6 +22,7 @@ public static class ConsoleApi
     [
         EnginePolicies.ProgramsRead, EnginePolicies.ProgramsWrite, EnginePolicies.ModelsRead, EnginePolicies.ModelsWrite,
         EnginePolicies.AuditRead, EnginePolicies.SuppressionsRead, EnginePolicies.SuppressionsWrite, EnginePolicies.ReportsRead, EnginePolicies.ReportsWrite,
+        EnginePolicies.Monitoring,
     ];
 
     /// <summary>Serves the console's files from the folder built beside the engine, whatever folder the engine runs from.</summary>

@@ -116,7 +116,6 @@ public static class DemoCommand
     {
         var seconds = ((run.CompletedAt ?? DateTimeOffset.UtcNow) - run.StartedAt).TotalSeconds;
         var summary = new Table().Border(TableBorder.Rounded)
-            .Title($"Run {Markup.Escape(run.RunId)}: {run.State} in {seconds:F1} s ({run.Processed / Math.Max(seconds, 0.001):N0} customers/s)")
             .AddColumn("Stage").AddColumn(new TableColumn("Customers").RightAligned()).AddColumn(new TableColumn("Share").RightAligned());
         summary.AddRow("customers", $"{run.Total:N0}", "100%");
         foreach (var (filter, count) in run.RejectedByFilter)
@@ -136,6 +135,7 @@ public static class DemoCommand
         summary.AddRow("errors", $"{run.Errors:N0}", string.Empty);
         summary.AddRow("bad rows", $"{run.BadRowCount:N0}", string.Empty);
         AnsiConsole.WriteLine();
+        AnsiConsole.WriteLine($"Run {run.RunId}: {run.State} in {seconds:F1} s ({run.Processed / Math.Max(seconds, 0.001):N0} customers/s)");
         AnsiConsole.Write(summary);
     }
 
@@ -160,8 +160,8 @@ public static class DemoCommand
             sending.Value = sending.MaxValue;
         });
 
-        var outcome = new Table().Border(TableBorder.Rounded).Title($"Campaign {progress.Status}")
-            .AddColumn("Messages").AddColumn(new TableColumn("Count").RightAligned());
+        var outcome = new Table().Border(TableBorder.Rounded)
+            .AddColumn($"Campaign {progress.Status}: messages").AddColumn(new TableColumn("Count").RightAligned());
         foreach (var (status, count) in progress.Messages)
         {
             outcome.AddRow(status == OutboxStatuses.Suppressed ? "suppressed (stopped by the contact policy)" : status, $"{count:N0}");

@@ -7,6 +7,7 @@ using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace LoanOffers.Server.Hosting;
 
@@ -51,6 +52,8 @@ public static class EngineHostingExtensions
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
+            // Live log streaming stays off: logs are for operators' own sinks, not a browser.
+            silo.AddDashboard(options => options.HideTrace = true);
             if (TelemetryHostingExtensions.TracesExported(configuration))
             {
                 silo.AddActivityPropagation();
@@ -131,6 +134,7 @@ public static class EngineHostingExtensions
         app.MapConsoleApi();
         app.MapReportsApi();
         app.MapMetricsApi();
+        app.MapDashboardApi();
         return app;
     }
 }

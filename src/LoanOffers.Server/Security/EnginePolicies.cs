@@ -18,6 +18,7 @@ public static class EnginePolicies
     public const string SuppressionsWrite = "suppressions-write";
     public const string ConsoleAccess = "console";
     public const string Monitoring = "monitoring";
+    public const string Dashboard = "dashboard";
     public const string ReportsRead = "reports-read";
     public const string ReportsWrite = "reports-write";
 
@@ -36,6 +37,8 @@ public static class EnginePolicies
         .AddPolicy(ConsoleAccess, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
         .AddPolicy(ReportsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
         .AddPolicy(ReportsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
+        .AddPolicy(Dashboard, policy => policy.AddAuthenticationSchemes(Apis.DashboardApi.CookieScheme)
+            .RequireRole(EngineRoles.Operations, EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
         .AddPolicy(Monitoring, policy => policy.RequireRole(EngineRoles.Operations, EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
         // Anything mapped without a policy of its own still needs a signed-in caller.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());

@@ -1,3 +1,4 @@
+using LoanOffers.Server.Apis;
 using LoanOffers.Server.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public static class SecurityHostingExtensions
         });
         services.AddSingleton<ValidatedTokens>();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer().AddDashboardCookie();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, IOptions<LocalKeysOptions>, IServiceProvider>((jwt, auth, local, provider) =>
             {

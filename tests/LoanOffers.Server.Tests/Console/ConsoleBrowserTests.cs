@@ -190,6 +190,27 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_orleans_dashboard_opens_from_the_console_for_staff_only_and_never_shows_grain_state()
+    {
+        var anonymous = await console.Browser.NewPageAsync();
+        Assert.Equal(401, (await anonymous.GotoAsync($"{console.Engine.BaseUrl}/dashboard/"))!.Status);
+
+        var page = await console.SignedInPageAsync(EngineRoles.RiskAnalyst, "#/programs");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
+        await page.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/");
+        var counters = await page.EvaluateAsync<JsonElement>("async () => (await fetch('/dashboard/DashboardCounters')).json()");
+        Assert.True(counters.GetProperty("totalActiveHostCount").GetInt32() >= 1);
+        var state = await page.EvaluateAsync<int>("async () => (await fetch('/dashboard/GrainState?grainId=customer/C0000001&grainType=customer')).status");
+        Assert.Equal(403, state);
+        await page.WaitForTimeoutAsync(2000);
+        await console.ScreenshotAsync(page, "orleans-dashboard");
+
+        // The cookie is scoped to the dashboard: it opens no API endpoint.
+        var api = await page.EvaluateAsync<int>("async () => (await fetch('/api/v1/admin/programs')).status");
+        Assert.Equal(401, api);
+    }
+
+    [Fact]
     public async Task The_audit_trail_lists_who_configured_the_program_and_filters_by_action()
     {
         var page = await console.SignedInPageAsync(EngineRoles.RiskAnalyst, "#/audit");

@@ -552,6 +552,12 @@ async function start() {
     history.replaceState(null, '', location.pathname);
   }
   document.getElementById('sign-out').addEventListener('click', () => signOut('Signed out.'));
+  // The dashboard's own page cannot send the token, so it gets a cookie valid only under /dashboard first.
+  document.getElementById('dashboard-link').addEventListener('click', async event => {
+    event.preventDefault();
+    const signedIn = await api('/api/v1/admin/session/dashboard', { method: 'POST' });
+    if (signedIn.ok) location.href = '/dashboard/';
+  });
   window.addEventListener('hashchange', route);
   if (session.token) {
     const result = await loadSession().catch(() => null);
