@@ -2,7 +2,7 @@ using Orleans;
 
 namespace LoanOffers.Abstractions;
 
-/// <summary>The engine's scheduled reports: the nightly metrics aggregation and the daily origination report.</summary>
+/// <summary>The engine's scheduled reports: the nightly metrics aggregation, the daily origination report and the weekly warehouse export.</summary>
 [Alias("loanoffers.IReportsGrain")]
 public interface IReportsGrain : IGrainWithStringKey
 {
@@ -28,7 +28,10 @@ public static class ReportKinds
     /// <summary>The daily origination report, built from the totals.</summary>
     public const string Daily = "daily";
 
-    public static readonly IReadOnlyList<string> All = [Totals, Daily];
+    /// <summary>The weekly warehouse export (Parquet to blob storage) of the week the day falls in.</summary>
+    public const string Export = "export";
+
+    public static readonly IReadOnlyList<string> All = [Totals, Daily, Export];
 }
 
 /// <summary>A report to make: its kind and business day, and who asked (the schedule, or a person).</summary>

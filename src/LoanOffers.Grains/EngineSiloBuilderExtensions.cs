@@ -21,6 +21,9 @@ public sealed class EngineStorageOptions
 
     public string Table(string name) => TablePrefix + name;
 
+    /// <summary>Azure Blob Storage for the weekly warehouse export; null leaves the export unconfigured (it then fails, saying so).</summary>
+    public string? BlobConnectionString { get; init; }
+
     /// <summary>Encrypts customers' stored state (profile, decisions, contacts); null stores it as it is.</summary>
     public StateEncryption? PersonalDataEncryption { get; init; }
 
@@ -93,6 +96,15 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton(new FunnelLedger(storage.TableServiceClient, storage.Table("Funnel")));
         builder.Services.AddSingleton(new ReportStore(storage.TableServiceClient, storage.Table("Reports")));
         builder.Services.AddSingleton<OriginationAggregator>();
+        if (storage.BlobConnectionString is { Length: > 0 } blobs)
+        {
+            builder.Services.AddSingleton(provider => new WarehouseStore(
+                new Azure.Storage.Blobs.BlobServiceClient(blobs), provider.GetRequiredService<IOptions<ReportsOptions>>().Value.ExportContainer));
+        }
+
+        builder.Services.AddSingleton(provider => new WarehouseExporter(
+            provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<CandidateIndex>(), provider.GetRequiredService<FirmOfferRecordStore>(),
+            provider.GetRequiredService<FunnelLedger>(), provider.GetService<WarehouseStore>()));
         builder.Services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReportSchedule>();

@@ -39,6 +39,11 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The engine's data directory (CSV connectors, retraining outcomes).</summary>
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("loanoffers-api-data").FullName;
 
+    /// <summary>The blob storage the engine's warehouse export writes to, in a container of its own.</summary>
+    public string BlobConnectionString { get; private set; } = string.Empty;
+
+    public string ExportContainer { get; } = AzuriteFixture.UniqueName("warehouse-");
+
     /// <summary>The prefix of this engine's tables.</summary>
     public string TablePrefix { get; } = AzuriteFixture.UniqueName("s");
 
@@ -66,6 +71,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
+        BlobConnectionString = await AzuriteFixture.BlobConnectionStringAsync();
         if (_kestrel)
         {
             UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -82,6 +88,8 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Tables", _azurite.ConnectionString);
         builder.UseSetting("Engine:TablePrefix", TablePrefix);
+        builder.UseSetting("ConnectionStrings:Blobs", BlobConnectionString);
+        builder.UseSetting("Reports:ExportContainer", ExportContainer);
         builder.UseSetting("Orleans:SiloPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:GatewayPort", AzuriteEmulator.FreeLoopbackPort().ToString());
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);

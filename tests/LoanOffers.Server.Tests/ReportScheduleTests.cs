@@ -9,14 +9,14 @@ public sealed class ReportScheduleTests : IAsyncLifetime
 {
     // Every minute, so a test sees the schedule fire; the check runs as often as reminders may.
     private readonly EngineApiFactory _engine = EngineApiFactory.With(
-        ("Reports:NightlySchedule", "* * * * *"), ("Reports:DailySchedule", "* * * * *"), ("Reports:CheckPeriod", "00:01:00"), ("Reports:TimeZone", "UTC"));
+        ("Reports:NightlySchedule", "* * * * *"), ("Reports:DailySchedule", "* * * * *"), ("Reports:ExportSchedule", "* * * * *"), ("Reports:CheckPeriod", "00:01:00"), ("Reports:TimeZone", "UTC"));
 
     public Task InitializeAsync() => ((IAsyncLifetime)_engine).InitializeAsync();
 
     public Task DisposeAsync() => ((IAsyncLifetime)_engine).DisposeAsync();
 
     [Fact]
-    public async Task The_schedule_makes_the_totals_and_the_daily_report_of_the_day_just_ended_by_itself()
+    public async Task The_schedule_makes_the_totals_the_daily_report_and_the_warehouse_export_of_the_day_just_ended_by_itself()
     {
         using var analyst = _engine.CreateClient(EngineRoles.RiskAnalyst);
         var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -37,5 +37,16 @@ public sealed class ReportScheduleTests : IAsyncLifetime
         Assert.Equal("schedule", last.GetProperty("request").GetProperty("requestedBy").GetString());
         var totals = await analyst.GetFromJsonAsync<JsonElement>($"/api/v1/admin/reports/totals/{made[0]:yyyy-MM-dd}");
         Assert.Equal(made[0].ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), totals.GetProperty("day").GetString());
+
+        // The warehouse export of that day's week, made by its schedule too (it may come after the daily report).
+        var exported = await analyst.GetAsync($"/api/v1/admin/reports/exports/{made[0]:yyyy-MM-dd}");
+        while (exported.StatusCode == System.Net.HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            exported = await analyst.GetAsync($"/api/v1/admin/reports/exports/{made[0]:yyyy-MM-dd}");
+        }
+
+        var manifest = await exported.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(LoanOffers.Storage.AzureTables.WarehouseStore.SchemaVersion, manifest.GetProperty("schemaVersion").GetInt32());
     }
 }

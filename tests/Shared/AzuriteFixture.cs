@@ -48,6 +48,26 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
+    private static readonly Lazy<Task<string>> SharedBlobs = new(StartSharedBlobsAsync);
+
+    /// <summary>
+    /// Azure Blob Storage for the tests: the Azurite blob service LOANOFFERS_BLOBS_CONNECTION names (CI starts one), else
+    /// one started here once for the whole test run and stopped when it ends. Tests keep apart by container.
+    /// </summary>
+    public static Task<string> BlobConnectionStringAsync() => SharedBlobs.Value;
+
+    private static async Task<string> StartSharedBlobsAsync()
+    {
+        if (Environment.GetEnvironmentVariable("LOANOFFERS_BLOBS_CONNECTION") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var blobs = await AzuriteEmulator.StartAsync(service: AzuriteService.Blob);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => blobs.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return blobs.ConnectionString;
+    }
+
     /// <summary>A table name no other test uses.</summary>
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 }

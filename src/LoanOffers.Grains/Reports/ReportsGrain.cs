@@ -31,6 +31,7 @@ public sealed record ReportsState
 public sealed partial class ReportsGrain(
     [PersistentState("reports")] IPersistentState<ReportsState> state,
     OriginationAggregator aggregator,
+    WarehouseExporter exporter,
     ReportStore store,
     TimeProvider time,
     IOptions<ReportsOptions> options,
@@ -72,12 +73,16 @@ public sealed partial class ReportsGrain(
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
         var due = new List<ReportRequest>();
         var scheduled = new Dictionary<string, DateTimeOffset>(state.State.LastScheduled);
-        foreach (var (kind, schedule) in new[] { (ReportKinds.Totals, options.Value.NightlySchedule), (ReportKinds.Daily, options.Value.DailySchedule) })
+        foreach (var (kind, schedule) in new[]
+        {
+            (ReportKinds.Totals, options.Value.NightlySchedule), (ReportKinds.Daily, options.Value.DailySchedule), (ReportKinds.Export, options.Value.ExportSchedule),
+        })
         {
             var after = scheduled.TryGetValue(kind, out var last) ? last : state.State.Anchor ?? now;
             if (RunSchedule.DueOccurrence(schedule, options.Value.TimeZone, after, now) is { } occurrence)
             {
-                // Both run after midnight: their business day is the one that just ended where the bank is.
+                // Each runs after midnight: its business day is the one that just ended where the bank is (for the
+                // Monday export, the Sunday that ends the week it exports).
                 var businessDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(occurrence, zone).DateTime).AddDays(-1);
                 due.Add(new ReportRequest(kind, businessDay, "schedule"));
                 scheduled[kind] = occurrence;
@@ -149,6 +154,13 @@ public sealed partial class ReportsGrain(
     private async Task<int> MakeAsync(ReportRequest request)
     {
         var now = time.GetUtcNow();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+        if (request.Kind == ReportKinds.Export)
+        {
+            var manifest = await exporter.ExportAsync(request.Day, zone, now, CancellationToken.None);
+            return manifest.Files.Sum(file => file.Rows);
+        }
+
         if (request.Kind == ReportKinds.Totals)
         {
             var totals = await aggregator.TakeAsync(now, CancellationToken.None);
@@ -158,7 +170,7 @@ public sealed partial class ReportsGrain(
 
         // A report of today or yesterday asked for before that day's totals were taken takes them now; an older day's
         // missing totals stay missing, as taking today's under its date would misstate it.
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone)).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         if (request.Day >= today.AddDays(-1) && await store.TotalsAsync(request.Day) is null)
         {
             await store.SaveTotalsAsync(request.Day, await aggregator.TakeAsync(now, CancellationToken.None), now);

@@ -14,6 +14,12 @@ public sealed class ReportsOptions
     /// <summary>The daily origination report of the day before.</summary>
     public string DailySchedule { get; set; } = "0 6 * * *";
 
+    /// <summary>The weekly warehouse export of the week just ended.</summary>
+    public string ExportSchedule { get; set; } = "15 4 * * 1";
+
+    /// <summary>The blob container the warehouse export writes to.</summary>
+    public string ExportContainer { get; set; } = "warehouse";
+
     /// <summary>How often the reminder looks for a report that is due.</summary>
     public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -14,12 +14,18 @@ public sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
             errors.Add($"{ReportsOptions.Section}:{nameof(options.TimeZone)} '{options.TimeZone}' is not a time zone this machine knows.");
         }
 
-        foreach (var (setting, expression) in new[] { (nameof(options.NightlySchedule), options.NightlySchedule), (nameof(options.DailySchedule), options.DailySchedule) })
+        foreach (var (setting, expression) in new[] { (nameof(options.NightlySchedule), options.NightlySchedule), (nameof(options.DailySchedule), options.DailySchedule), (nameof(options.ExportSchedule), options.ExportSchedule) })
         {
             if (!ScheduleExpression.TryParse(expression, out _, out var error))
             {
                 errors.Add($"{ReportsOptions.Section}:{setting}: {error}");
             }
+        }
+
+        // Azure's container naming rule: 3-63 lower-case letters, digits and single hyphens.
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.ExportContainer, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
+        {
+            errors.Add($"{ReportsOptions.Section}:{nameof(options.ExportContainer)} '{options.ExportContainer}' is not a blob container name.");
         }
 
         // Orleans reminders fire at most once a minute.

@@ -18,6 +18,9 @@ public static class DashboardApi
     public const string Path = "/dashboard";
     public const string CookieScheme = "dashboard";
 
+    /// <summary>The dashboard profiles every grain call; <c>Dashboard:Enabled=false</c> leaves it out.</summary>
+    public static bool Enabled(IConfiguration configuration) => configuration.GetValue("Dashboard:Enabled", true);
+
     public static AuthenticationBuilder AddDashboardCookie(this AuthenticationBuilder authentication) =>
         authentication.AddCookie(CookieScheme, cookie =>
         {

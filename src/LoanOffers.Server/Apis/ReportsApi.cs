@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
 
-/// <summary>Asks for a report of a business day now: <c>kind</c> is <c>totals</c> (the nightly metrics aggregation) or <c>daily</c> (the origination report).</summary>
+/// <summary>
+/// Asks for a report of a business day now: <c>kind</c> is <c>totals</c> (the nightly metrics aggregation), <c>daily</c>
+/// (the origination report) or <c>export</c> (the warehouse export of the week the day falls in).
+/// </summary>
 public sealed record ReportRequestBody(string? Kind, DateOnly? Day);
 
 /// <summary>The days with a daily origination report, newest first, and what the reports grain is doing.</summary>
@@ -34,6 +37,7 @@ public static class ReportsApi
         reports.MapGet("/daily", ListDailyAsync).WithName("ListDailyReports");
         reports.MapGet("/daily/{day}", GetDailyAsync).WithName("GetDailyReport");
         reports.MapGet("/totals/{day}", GetTotalsAsync).WithName("GetNightlyTotals");
+        reports.MapGet("/exports/{day}", GetExportAsync).WithName("GetWarehouseExport");
         reports.MapPost("/", RequestAsync).WithName("RequestReport").RequireAuthorization(EnginePolicies.ReportsWrite)
             .RequireRateLimiting(EngineRateLimits.AdminWrites).WithBodyLimit(ApiLimits.MaxCommandBytes);
         return app;
@@ -69,6 +73,20 @@ public static class ReportsApi
             : TypedResults.Ok(new NightlyTotals(day, totals));
     }
 
+    /// <summary>The manifest of the warehouse export of the week (Monday to Sunday) that <paramref name="day"/> falls in.</summary>
+    public static async Task<Results<Ok<WarehouseManifest>, ProblemHttpResult>> GetExportAsync(DateOnly day, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<WarehouseStore>() is not { } warehouse)
+        {
+            return TypedResults.Problem("The warehouse export is not configured (ConnectionStrings:Blobs).", statusCode: StatusCodes.Status404NotFound, title: "Not configured");
+        }
+
+        var week = WarehouseStore.WeekOf(day);
+        return await warehouse.ManifestAsync(week, cancellationToken) is { } manifest
+            ? TypedResults.Ok(manifest)
+            : ApiValidation.NotFound($"The week of {week:yyyy-MM-dd} has not been exported.");
+    }
+
     public static async Task<Results<Accepted<ReportsStatus>, ValidationProblem>> RequestAsync(
         ReportRequestBody body, HttpContext context, IGrainFactory grains, AuditTrail audit, TimeProvider time)
     {
@@ -95,7 +113,8 @@ public static class ReportsApi
         var status = await grains.GetGrain<IReportsGrain>(IReportsGrain.Key).Request(request);
         await audit.AppendAsync(new AuditRecord(
             actor, AuditActions.ReportRequested, $"{request.Kind}/{request.Day:yyyy-MM-dd}", null, JsonSerializer.Serialize(request, ApiJson.Options), []), CancellationToken.None);
-        return TypedResults.Accepted($"/api/v1/admin/reports/{(request.Kind == ReportKinds.Daily ? "daily" : "totals")}/{request.Day:yyyy-MM-dd}", status);
+        var place = request.Kind switch { ReportKinds.Daily => "daily", ReportKinds.Export => "exports", _ => "totals" };
+        return TypedResults.Accepted($"/api/v1/admin/reports/{place}/{request.Day:yyyy-MM-dd}", status);
     }
 
     private static bool WantsCsv(string? format, HttpRequest request) =>

@@ -52,8 +52,12 @@ public static class EngineHostingExtensions
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
-            // Live log streaming stays off: logs are for operators' own sinks, not a browser.
-            silo.AddDashboard(options => options.HideTrace = true);
+            if (DashboardApi.Enabled(configuration))
+            {
+                // Live log streaming stays off: logs are for operators' own sinks, not a browser.
+                silo.AddDashboard(options => options.HideTrace = true);
+            }
+
             if (TelemetryHostingExtensions.TracesExported(configuration))
             {
                 silo.AddActivityPropagation();
@@ -99,6 +103,7 @@ public static class EngineHostingExtensions
         ConnectionString = configuration.GetConnectionString("Tables")
             ?? throw new InvalidOperationException("Set ConnectionStrings:Tables (the engine's Azure Table Storage)."),
         TablePrefix = configuration["Engine:TablePrefix"] ?? string.Empty,
+        BlobConnectionString = configuration.GetConnectionString("Blobs"),
         PersonalDataEncryption = personalDataEncryption,
     };
 
@@ -134,7 +139,10 @@ public static class EngineHostingExtensions
         app.MapConsoleApi();
         app.MapReportsApi();
         app.MapMetricsApi();
-        app.MapDashboardApi();
+        if (DashboardApi.Enabled(app.Configuration))
+        {
+            app.MapDashboardApi();
+        }
         return app;
     }
 }

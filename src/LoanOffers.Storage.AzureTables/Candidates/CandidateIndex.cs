@@ -95,6 +95,18 @@ public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> optio
         return await QueryPageAsync(_byAmount, filter, limit, continuation, cancellationToken);
     }
 
+    /// <summary>Every unexpired candidate of a tier, best score first.</summary>
+    public async IAsyncEnumerable<CandidateEntry> LiveAsync(
+        string programId, string tier, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var partitionKey = TierPartition(programId, tier);
+        await foreach (var row in _byTier.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            yield return ToEntry(row);
+        }
+    }
+
     /// <summary>How many unexpired candidates a tier has: keys only, so a nightly count of a large tier stays cheap.</summary>
     public async Task<int> CountLiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -32,6 +32,9 @@ public sealed record FunnelEvent(string ProgramId, string RunId, string Customer
     public decimal? FundedAmount { get; init; }
 }
 
+/// <summary>One stage a customer reached in a run's funnel, by channel; the funded amount with a funded outcome.</summary>
+public sealed record FunnelRecord(string CustomerId, string Tier, string Channel, string Stage, decimal? Amount);
+
 /// <summary>A run's funnel in one tier and channel, seed 000's segment table; rates are of those sent (opens and clicks of those delivered).</summary>
 public sealed record FunnelSegment(
     string Tier, string Channel, int Sent, int Delivered, int Bounced, int Opened, int Clicked, int Applied, int Funded, decimal FundedVolume)
@@ -69,7 +72,10 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
 
     public async Task RecordAsync(FunnelEvent funnelEvent, CancellationToken cancellationToken = default)
     {
-        var row = new TableEntity(Partition(funnelEvent.ProgramId, funnelEvent.RunId), TableNames.EscapeKey(funnelEvent.CustomerId));
+        var row = new TableEntity(Partition(funnelEvent.ProgramId, funnelEvent.RunId), TableNames.EscapeKey(funnelEvent.CustomerId))
+        {
+            ["CustomerId"] = funnelEvent.CustomerId,
+        };
         if (funnelEvent.Tier is { } tier)
         {
             row["Tier"] = tier;
@@ -112,6 +118,39 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
             EngineMeters.FunnelEvents.Add(1, new("stage", outcome), new("channel", "all"));
         }
     }
+
+    /// <summary>
+    /// Every stage each customer of the run reached: one per channel and stage (sent, bounced, opened, clicked), plus
+    /// <c>applied</c> (with the channel the customer came by) and the application's outcome.
+    /// </summary>
+    public async IAsyncEnumerable<FunnelRecord> RecordsAsync(
+        string programId, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(programId, runId)}"), cancellationToken: cancellationToken))
+        {
+            var customerId = row.GetString("CustomerId") ?? row.RowKey;
+            var tier = row.GetString("Tier") ?? "unknown";
+            foreach (var channel in Channels)
+            {
+                foreach (var stage in Stages.Where(stage => row.ContainsKey(Column(channel, stage))))
+                {
+                    yield return new FunnelRecord(customerId, tier, channel, stage.ToLowerInvariant(), null);
+                }
+            }
+
+            if (row.GetString("AppliedVia") is { } via)
+            {
+                yield return new FunnelRecord(customerId, tier, via, "applied", null);
+            }
+
+            if (row.GetString("Outcome") is { } outcome)
+            {
+                yield return new FunnelRecord(customerId, tier, row.GetString("AppliedVia") ?? Direct, outcome, outcome == "funded" ? (decimal)(row.GetDouble("FundedAmount") ?? 0) : null);
+            }
+        }
+    }
+
+    private static readonly IReadOnlyList<string> Stages = [FunnelStages.Sent, FunnelStages.Bounced, FunnelStages.Opened, FunnelStages.Clicked];
 
     /// <summary>The run's funnel per tier and channel, tiers in the order given, with a row per tier over all channels (<c>all</c>).</summary>
     public async Task<IReadOnlyList<FunnelSegment>> SegmentsAsync(string programId, string runId, IReadOnlyList<string> tiers, CancellationToken cancellationToken = default)

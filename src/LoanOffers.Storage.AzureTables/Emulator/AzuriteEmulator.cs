@@ -7,6 +7,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LoanOffers.Storage.AzureTables;
 
+/// <summary>Which of Azurite's services an emulator process runs.</summary>
+public enum AzuriteService
+{
+    /// <summary>Azure Table Storage: the engine's tables.</summary>
+    Table,
+
+    /// <summary>Azure Blob Storage: the weekly warehouse export.</summary>
+    Blob,
+}
+
 /// <summary>
 /// Starts the pinned Azurite (the repository's <c>azurite/</c> folder) on loopback when the configured connection
 /// is the local emulator, installing it with <c>npm ci</c> on first use, and stops what it started. With a data
@@ -19,6 +29,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     public const int DefaultTablePort = 10002;
+    public const int DefaultBlobPort = 10000;
     public const string DevelopmentConnectionString = "UseDevelopmentStorage=true";
 
     private readonly Process _process;
@@ -27,15 +38,18 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     /// <summary>Whether disposing stops the emulator: not when another live engine runs it.</summary>
     private readonly bool _owned;
 
-    private AzuriteEmulator(Process process, int port, ILogger logger, bool owned = true)
+    private AzuriteEmulator(Process process, int port, ILogger logger, bool owned = true, AzuriteService service = AzuriteService.Table)
     {
         _process = process;
         _logger = logger;
         _owned = owned;
         Port = port;
+        Service = service;
     }
 
     public int Port { get; }
+
+    public AzuriteService Service { get; }
 
     /// <summary>The emulator's process, for tests that pause it to play a storage outage.</summary>
     public int ProcessId => _process.Id;
@@ -43,13 +57,15 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     /// <summary>CPU time the emulator has used so far, for benchmarks that set its share beside the engine's.</summary>
     public TimeSpan ProcessorTime => _process.TotalProcessorTime;
 
-    public string ConnectionString => ConnectionStringFor(Port);
+    public string ConnectionString => ConnectionStringFor(Port, Service);
 
-    public static string ConnectionStringFor(int port) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
+    public static string ConnectionStringFor(int port, AzuriteService service = AzuriteService.Table) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};{Endpoint(service)}=http://127.0.0.1:{port}/{AccountName};";
 
-    /// <summary>The loopback table port of a connection string that points at the local emulator, else null.</summary>
-    public static int? LocalEmulatorPort(string? connectionString)
+    private static string Endpoint(AzuriteService service) => service == AzuriteService.Blob ? "BlobEndpoint" : "TableEndpoint";
+
+    /// <summary>The loopback port of <paramref name="service"/> in a connection string that points at the local emulator, else null.</summary>
+    public static int? LocalEmulatorPort(string? connectionString, AzuriteService service = AzuriteService.Table)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -59,10 +75,10 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
         if (builder.TryGetValue("UseDevelopmentStorage", out var development) && bool.TryParse(development?.ToString(), out var isDevelopment) && isDevelopment)
         {
-            return DefaultTablePort;
+            return service == AzuriteService.Blob ? DefaultBlobPort : DefaultTablePort;
         }
 
-        if (builder.TryGetValue("TableEndpoint", out var endpoint)
+        if (builder.TryGetValue(Endpoint(service), out var endpoint)
             && Uri.TryCreate(endpoint?.ToString(), UriKind.Absolute, out var uri)
             && (uri.IsLoopback || uri.Host == "localhost")
             && builder.TryGetValue("AccountName", out var account) && string.Equals(account?.ToString(), AccountName, StringComparison.Ordinal))
@@ -83,29 +99,30 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     /// it), or null when the connection is not the local emulator.
     /// </summary>
     public static async Task<AzuriteEmulator?> EnsureRunningAsync(
-        string? connectionString, string dataDirectory, bool fresh, ILogger? logger = null, CancellationToken cancellationToken = default)
+        string? connectionString, string dataDirectory, bool fresh, ILogger? logger = null, CancellationToken cancellationToken = default, AzuriteService service = AzuriteService.Table)
     {
         logger ??= NullLogger.Instance;
-        if (LocalEmulatorPort(connectionString) is not int port)
+        if (LocalEmulatorPort(connectionString, service) is not int port)
         {
             return null;
         }
 
-        var data = Path.GetFullPath(dataDirectory);
+        // Each service keeps its data (and its marker) in a folder of its own: the tables where they always were.
+        var data = Path.GetFullPath(service == AzuriteService.Blob ? Path.Combine(dataDirectory, "blob") : dataDirectory);
         var marker = AzuriteMarker.Read(data) is { } found && found.Port == port ? found : null;
         var leftover = marker?.FindEmulator();
         if (leftover is not null && marker!.OwnerIsAlive())
         {
             // Another engine (an extra silo of the same demo) runs it: share it, and leave stopping it to that engine.
             LogShared(logger, leftover.Id, port, data);
-            return new AzuriteEmulator(leftover, port, logger, owned: false);
+            return new AzuriteEmulator(leftover, port, logger, owned: false, service);
         }
 
         if (leftover is not null && !fresh && await IsListeningAsync(port, cancellationToken))
         {
             AzuriteMarker.Write(data, leftover, port);
             LogReused(logger, leftover.Id, port, data);
-            return new AzuriteEmulator(leftover, port, logger);
+            return new AzuriteEmulator(leftover, port, logger, service: service);
         }
 
         if (leftover is not null)
@@ -118,7 +135,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         if (await IsListeningAsync(port, cancellationToken))
         {
             throw new AzuritePortTakenException(
-                $"127.0.0.1:{port} is taken by a process that is not this project's Azurite on {data}. Stop it, or point ConnectionStrings:Tables at the storage you mean to use.");
+                $"127.0.0.1:{port} is taken by a process that is not this project's Azurite on {data}. Stop it, or point ConnectionStrings:{(service == AzuriteService.Blob ? "Blobs" : "Tables")} at the storage you mean to use.");
         }
 
         if (fresh && Directory.Exists(data))
@@ -127,18 +144,20 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
             LogFresh(logger, data);
         }
 
-        return await StartAsync(port, data, logger, cancellationToken);
+        return await StartAsync(port, data, logger, cancellationToken, service);
     }
 
     /// <summary>
     /// Starts Azurite's table service on <paramref name="port"/> (0: a free loopback port), keeping its tables in
     /// memory, or on disk in <paramref name="dataDirectory"/> (marked as this emulator's).
     /// </summary>
-    public static async Task<AzuriteEmulator> StartAsync(int port = 0, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteEmulator> StartAsync(
+        int port = 0, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default, AzuriteService service = AzuriteService.Table)
     {
         logger ??= NullLogger.Instance;
         var folder = FindAzuriteFolder();
-        var executable = Path.Combine(folder, "node_modules", ".bin", "azurite-table");
+        var name = service == AzuriteService.Blob ? "blob" : "table";
+        var executable = Path.Combine(folder, "node_modules", ".bin", "azurite-" + name);
         if (!File.Exists(executable))
         {
             await InstallAsync(folder, logger, cancellationToken);
@@ -156,7 +175,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
+        foreach (var argument in new[] { $"--{name}Host", "127.0.0.1", $"--{name}Port", port.ToString(), "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -196,7 +215,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         }
 
         LogStarted(logger, port, dataDirectory ?? "memory");
-        return new AzuriteEmulator(process, port, logger);
+        return new AzuriteEmulator(process, port, logger, service: service);
     }
 
     public async ValueTask DisposeAsync()

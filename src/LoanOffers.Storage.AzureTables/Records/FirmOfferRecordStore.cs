@@ -114,6 +114,24 @@ public sealed partial class FirmOfferRecordStore(
             criteria);
     }
 
+    /// <summary>The records a run of a program made (every offered customer's), page by page.</summary>
+    public async IAsyncEnumerable<FirmOfferRecord> RunRecordsAsync(
+        string programId, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // A page's row key is program|made-at|run|hash; the program is a column too, so the query reads no other program's pages.
+        var run = TableNames.EscapeKey(runId);
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ProgramId eq {programId}"), cancellationToken: cancellationToken))
+        {
+            if (row.PartitionKey != CriteriaPartition && row.RowKey.Split('|') is [_, _, var pageRun, _] && pageRun == run)
+            {
+                foreach (var record in FromPage(row).Where(record => record.RunId == runId))
+                {
+                    yield return record;
+                }
+            }
+        }
+    }
+
     /// <summary>Deletes the record pages and criteria of <paramref name="programId"/> whose retention ended by <paramref name="now"/>; returns how many rows.</summary>
     public async Task<int> PurgeAsync(string programId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

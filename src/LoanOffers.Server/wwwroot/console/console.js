@@ -404,7 +404,8 @@ async function reportsPage() {
     queued.length ? `Making: ${queued.map(request => `${request.kind} of ${request.day}`).join(', ')}.` : '',
     status.last ? ` Last made: ${status.last.request.kind} of ${status.last.request.day} (${status.last.request.requestedBy}) at ${when(status.last.finishedAt)}` +
       (status.last.error ? `, failed: ${status.last.error}` : `, ${number(status.last.rows)} rows.`) : '');
-  const kind = h('select', { id: 'report-kind' }, h('option', { value: 'daily' }, 'Daily origination report'), h('option', { value: 'totals' }, 'Nightly totals (metrics aggregation)'));
+  const kind = h('select', { id: 'report-kind' }, h('option', { value: 'daily' }, 'Daily origination report'), h('option', { value: 'totals' }, 'Nightly totals (metrics aggregation)'),
+    h('option', { value: 'export' }, 'Weekly warehouse export (Parquet)'));
   const day = h('input', { id: 'report-day', type: 'date', required: true, value: new Date().toISOString().slice(0, 10) });
   const make = async event => {
     event.preventDefault();
@@ -423,8 +424,9 @@ async function reportsPage() {
       h('label', { for: 'report-kind' }, 'Report'), kind, h('label', { for: 'report-day' }, 'Business day'), day,
       h('button', { type: 'submit' }, 'Make it now')) : null,
     days.length === 0 ? h('p', {}, 'No daily report has been made yet.') :
-      table('Daily origination reports, newest first', ['Business day', 'Nightly totals'],
-        days.map(listed => [h('a', { href: `#/reports/${listed}` }, listed), h('a', { href: `#/reports/${listed}/totals` }, `totals of ${listed}`)])));
+      table('Daily origination reports, newest first', ['Business day', 'Nightly totals', 'Warehouse export of its week'],
+        days.map(listed => [h('a', { href: `#/reports/${listed}` }, listed), h('a', { href: `#/reports/${listed}/totals` }, `totals of ${listed}`),
+          h('a', { href: `#/exports/${listed}` }, `export of the week of ${listed}`)])));
 }
 
 /** A comparison's figure, or a dash where its totals were never taken. */
@@ -465,6 +467,15 @@ async function totalsPage(day) {
       result.content.totals.map(row => [row.programId, row.runId ?? '–', row.tier, row.channel, row.offersLive === undefined ? '–' : number(row.offersLive),
         number(row.sent), number(row.opened), number(row.clicked), number(row.applied), number(row.funded), number(row.declined), money(row.fundedVolume)]),
       [4, 5, 6, 7, 8, 9, 10, 11]));
+}
+
+async function exportPage(day) {
+  const result = await api(`/api/v1/admin/reports/exports/${encodeURIComponent(day)}`);
+  if (!result.ok) return page(`Warehouse export of the week of ${day}`, failure(result));
+  const manifest = result.content;
+  page(`Warehouse export of the week of ${manifest.week}`,
+    h('p', {}, `Exported ${when(manifest.exportedAt)}, schema version ${manifest.schemaVersion}. Parquet files in blob storage, partitioned by program and week; no personal data.`),
+    table('Files', ['Dataset', 'Program', 'Rows', 'Path'], manifest.files.map(file => [file.dataset, file.programId, number(file.rows), h('code', {}, file.path)]), [2]));
 }
 
 // ---------- audit ----------
@@ -516,6 +527,7 @@ const routes = [
   [/^#\/reports$/, reportsPage],
   [/^#\/reports\/([^/]+)$/, dailyReportPage],
   [/^#\/reports\/([^/]+)\/totals$/, totalsPage],
+  [/^#\/exports\/([^/]+)$/, exportPage],
   [/^#\/models$/, modelsPage],
   [/^#\/audit$/, auditPage],
 ];
