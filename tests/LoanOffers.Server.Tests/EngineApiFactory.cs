@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LoanOffers.Server.Tests;
 
@@ -23,6 +24,9 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
 
     /// <summary>An engine with further settings of a test's own.</summary>
     public static EngineApiFactory With(params (string Key, string Value)[] settings) => new() { _settings = settings };
+
+    /// <summary>Everything the engine logs, with its scopes.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>An engine serving on a real loopback port, for a browser.</summary>
     public static EngineApiFactory OnKestrel() => new() { _kestrel = true };
@@ -86,6 +90,7 @@ public sealed class EngineApiFactory : WebApplicationFactory<Program>, IAsyncLif
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("ConnectionStrings:Tables", _azurite.ConnectionString);
         builder.UseSetting("Engine:TablePrefix", TablePrefix);
         builder.UseSetting("ConnectionStrings:Blobs", BlobConnectionString);

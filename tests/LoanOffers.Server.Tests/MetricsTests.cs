@@ -32,6 +32,23 @@ public sealed partial class MetricsTests(EngineApiFactory factory)
         Assert.DoesNotContain(offered[0], scrape);
     }
 
+    [Fact]
+    public async Task A_runs_and_its_campaigns_log_lines_carry_the_program_and_run_as_scope()
+    {
+        using var admin = factory.CreateClient(EngineRoles.LendingAdmin);
+        var programId = "logs-" + Guid.NewGuid().ToString("N")[..8];
+        await DemoRuns.RunToEndAsync(admin, programId, 40);
+        var runs = await admin.GetStringAsync($"/api/v1/admin/programs/{programId}/runs");
+        var runId = RunIdPattern().Match(runs).Groups[1].Value;
+        await DemoRuns.CampaignToEndAsync(admin, programId, runId);
+
+        var scoped = factory.Logs.Entries.Where(entry => Equals(entry.Scopes.GetValueOrDefault("ProgramId"), programId)).ToList();
+        Assert.All(scoped, entry => Assert.Equal(runId, entry.Scopes["RunId"]));
+        // The run's end and the campaign's end are both logged inside their run's scope.
+        Assert.Contains(scoped, entry => entry.Category.EndsWith(".ProgramGrain", StringComparison.Ordinal));
+        Assert.Contains(scoped, entry => entry.Category.EndsWith(".CampaignGrain", StringComparison.Ordinal));
+    }
+
     /// <summary>The one sample of <paramref name="metric"/> whose labels include <paramref name="labels"/>.</summary>
     private static double Sample(string scrape, string metric, string labels) =>
         Assert.Single(Samples(scrape, metric, labels));

@@ -14,13 +14,11 @@ public sealed class OriginationAggregator(IGrainFactory grains, FunnelLedger fun
     public async Task<IReadOnlyList<OriginationTotals>> TakeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var totals = new List<OriginationTotals>();
-        foreach (var program in await grains.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key).List())
+        foreach (var program in await ProgramBook.ReadAllAsync(grains))
         {
-            var programGrain = grains.GetGrain<IProgramGrain>(program.ProgramId);
-            var tiers = (await programGrain.GetConfig())?.LoanOfferStrategy.Segments.Select(segment => segment.CreditTier).ToList() ?? [];
-            foreach (var run in (await programGrain.GetRuns()).Where(run => run.State == RunState.Completed))
+            foreach (var run in program.Runs.Where(run => run.State == RunState.Completed))
             {
-                foreach (var segment in await funnel.SegmentsAsync(program.ProgramId, run.RunId, tiers, cancellationToken))
+                foreach (var segment in await funnel.SegmentsAsync(program.ProgramId, run.RunId, program.Tiers, cancellationToken))
                 {
                     totals.Add(new OriginationTotals(
                         program.ProgramId, run.RunId, segment.Tier, segment.Channel, null,
@@ -28,7 +26,7 @@ public sealed class OriginationAggregator(IGrainFactory grains, FunnelLedger fun
                 }
             }
 
-            foreach (var tier in tiers)
+            foreach (var tier in program.Tiers)
             {
                 totals.Add(OriginationTotals.Live(program.ProgramId, tier, await candidates.CountLiveAsync(program.ProgramId, tier, now, cancellationToken)));
             }

@@ -40,6 +40,7 @@ public sealed partial class ReportsGrain(
     private const string ScheduleReminder = "reports";
 
     private Task? _loop;
+    private Task _saving = Task.CompletedTask;
     private ReportRequest? _working;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -53,7 +54,7 @@ public sealed partial class ReportsGrain(
         if (state.State.Anchor is null)
         {
             state.State = state.State with { Anchor = time.GetUtcNow() };
-            await state.WriteStateAsync();
+            await SaveAsync();
         }
 
         await this.RegisterOrUpdateReminder(ScheduleReminder, options.Value.CheckPeriod, options.Value.CheckPeriod);
@@ -102,7 +103,7 @@ public sealed partial class ReportsGrain(
     {
         var fresh = requests.Where(request => !state.State.Queue.Contains(request) && request != _working).ToList();
         state.State = state.State with { Queue = [.. state.State.Queue, .. fresh] };
-        await state.WriteStateAsync();
+        await SaveAsync();
         StartLoop();
     }
 
@@ -141,7 +142,7 @@ public sealed partial class ReportsGrain(
                 }
 
                 state.State = state.State with { Queue = [.. state.State.Queue.Skip(1)], Last = outcome };
-                await state.WriteStateAsync();
+                await SaveAsync();
             }
         }
         finally
@@ -186,6 +187,22 @@ public sealed partial class ReportsGrain(
         var report = DailyOriginationReport.Build(request.Day, now, day => totalsByDay.GetValueOrDefault(day));
         await store.SaveDailyAsync(report);
         return report.Rows.Count;
+    }
+
+    /// <summary>
+    /// Writes the state after any write still in flight: the background loop and the grain's calls interleave at their
+    /// awaits, and two writes of one state at once would conflict on its ETag.
+    /// </summary>
+    private Task SaveAsync()
+    {
+        _saving = WriteAfterAsync(_saving);
+        return _saving;
+
+        async Task WriteAfterAsync(Task previous)
+        {
+            await previous.ContinueWith(_ => { }, TaskScheduler.Current);
+            await state.WriteStateAsync();
+        }
     }
 
     private ReportsStatus Status() => new([.. state.State.Queue.Where(request => request != _working)], _working, state.State.Last);

@@ -18,14 +18,11 @@ public sealed class WarehouseExporter(IGrainFactory grains, CandidateIndex candi
         var from = new DateTimeOffset(week.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(week.ToDateTime(TimeOnly.MinValue)));
         var to = from.AddDays(7);
         var files = new List<WarehouseFile>();
-        foreach (var program in await grains.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key).List())
+        foreach (var program in await ProgramBook.ReadAllAsync(grains))
         {
-            var programGrain = grains.GetGrain<IProgramGrain>(program.ProgramId);
-            var tiers = (await programGrain.GetConfig())?.LoanOfferStrategy.Segments.Select(segment => segment.CreditTier).ToList() ?? [];
-            var runs = (await programGrain.GetRuns()).Where(run => run.State == RunState.Completed && run.StartedAt >= from && run.StartedAt < to).ToList();
-
+            var runs = program.Runs.Where(run => run.State == RunState.Completed && run.StartedAt >= from && run.StartedAt < to).ToList();
             var live = new List<CandidateRow>();
-            foreach (var tier in tiers)
+            foreach (var tier in program.Tiers)
             {
                 await foreach (var candidate in candidates.LiveAsync(program.ProgramId, tier, now, cancellationToken))
                 {
