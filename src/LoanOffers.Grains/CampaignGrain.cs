@@ -42,13 +42,12 @@ public sealed partial class CampaignGrain(
     TrackingLinks links,
     IGrainFactory grains,
     IOptions<DeliveryOptions> options,
+    IOptions<LoanOffers.Delivery.Smtp.SmtpOptions> smtp,
     TimeProvider time,
     ILogger<CampaignGrain> logger) : Grain, ICampaignGrain, IRemindable
 {
     private const string ResumeReminder = "resume";
     private const int BatchSize = 200;
-    /// <summary>Messages in flight at once: enough to keep the relay's connections busy while customers' rows are read and written.</summary>
-    private const int Concurrency = 16;
 
     private Task? _sending;
 
@@ -255,21 +254,26 @@ public sealed partial class CampaignGrain(
             }
 
             _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
-            string? cursor = null;
+            // Twice the relay's connections in flight, so one message's customer and outbox work overlaps another's
+            // SMTP exchange.
+            var inFlight = 2 * smtp.Value.Connections;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var page = await outbox.DueAsync(ProgramId, RunId, time.GetUtcNow(), BatchSize, cursor, cancellationToken);
-                cursor = page.Cursor;
-                if (page.Messages.Count > 0)
+                // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
+                var policy = Policy;
+                var swept = 0;
+                await Parallel.ForEachAsync(SweepAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
+                    (message, token) =>
+                    {
+                        Interlocked.Increment(ref swept);
+                        return SendOneAsync(message, policy, token);
+                    });
+                if (swept > 0)
                 {
-                    // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
-                    var policy = Policy;
-                    await Parallel.ForEachAsync(page.Messages, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-                        (message, token) => SendOneAsync(message, policy, token));
                     continue;
                 }
 
-                if (cursor is null && _counts.GetValueOrDefault(OutboxStatuses.Pending) <= 0)
+                if (_counts.GetValueOrDefault(OutboxStatuses.Pending) <= 0)
                 {
                     // The sweep found nothing due and nothing should be pending: confirmed against the outbox itself.
                     var counts = await outbox.CountAsync(ProgramId, RunId, cancellationToken);
@@ -293,6 +297,25 @@ public sealed partial class CampaignGrain(
             // Storage may be away; the reminder starts the loop again, and unsent messages are still pending.
             LogSendingStopped(failure, ProgramId, RunId);
         }
+    }
+
+    /// <summary>
+    /// One pass over the outbox: every message due, page after page, handed out as the senders take them, so no sender
+    /// waits for a page's slowest message. A pass ends before the next begins, so no message is taken twice.
+    /// </summary>
+    private async IAsyncEnumerable<OutboxMessage> SweepAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await outbox.DueAsync(ProgramId, RunId, time.GetUtcNow(), BatchSize, cursor, cancellationToken);
+            cursor = page.Cursor;
+            foreach (var message in page.Messages)
+            {
+                yield return message;
+            }
+        }
+        while (cursor is not null);
     }
 
     private async ValueTask SendOneAsync(OutboxMessage message, ContactPolicy policy, CancellationToken cancellationToken)

@@ -42,11 +42,18 @@ public sealed partial class MetricsTests(EngineApiFactory factory)
         var runId = RunIdPattern().Match(runs).Groups[1].Value;
         await DemoRuns.CampaignToEndAsync(admin, programId, runId);
 
-        var scoped = factory.Logs.Entries.Where(entry => Equals(entry.Scopes.GetValueOrDefault("ProgramId"), programId)).ToList();
-        Assert.All(scoped, entry => Assert.Equal(runId, entry.Scopes["RunId"]));
-        // The run's end and the campaign's end are both logged inside their run's scope.
-        Assert.Contains(scoped, entry => entry.Category.EndsWith(".ProgramGrain", StringComparison.Ordinal));
-        Assert.Contains(scoped, entry => entry.Category.EndsWith(".CampaignGrain", StringComparison.Ordinal));
+        // The run's end and the campaign's end are both logged inside their run's scope, just after their status says so.
+        List<CapturedEntry> Scoped() => [.. factory.Logs.Entries.Where(entry => Equals(entry.Scopes.GetValueOrDefault("ProgramId"), programId))];
+        bool Logged(string grain) => Scoped().Any(entry => entry.Category.EndsWith(grain, StringComparison.Ordinal));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Logged(".ProgramGrain") && Logged(".CampaignGrain")) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(Logged(".ProgramGrain"), "The program grain logged nothing in the run's scope.");
+        Assert.True(Logged(".CampaignGrain"), "The campaign grain logged nothing in the run's scope.");
+        Assert.All(Scoped(), entry => Assert.Equal(runId, entry.Scopes["RunId"]));
     }
 
     /// <summary>The one sample of <paramref name="metric"/> whose labels include <paramref name="labels"/>.</summary>
