@@ -55,7 +55,7 @@ public sealed class AccessTests(EngineApiFactory factory)
         { "POST", "/api/v1/admin/suppressions", """{"channel":"email","address":"complained@example.com","reason":"complaint"}""", HttpStatusCode.Created, "lending-admin" },
         { "POST", "/api/v1/admin/suppressions:remove", """{"channel":"sms","address":"+1 555 000 1234"}""", HttpStatusCode.NotFound, "lending-admin" },
         { "GET", "/api/v1/admin/programs", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
-        { "GET", "/api/v1/admin/session", null, HttpStatusCode.OK, "lending-admin,risk-analyst,model-ops" },
+        { "GET", "/api/v1/admin/session", null, HttpStatusCode.OK, "lending-admin,risk-analyst,model-ops,operations" },
         { "GET", "/api/v1/admin/reports/daily", null, HttpStatusCode.OK, "lending-admin,risk-analyst" },
         { "GET", "/api/v1/admin/reports/daily/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },
         { "GET", "/api/v1/admin/reports/totals/2001-01-01", null, HttpStatusCode.NotFound, "lending-admin,risk-analyst" },

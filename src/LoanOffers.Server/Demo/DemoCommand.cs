@@ -219,7 +219,7 @@ public static class DemoCommand
         Console.WriteLine($"  curl -H \"Authorization: Bearer $ANALYST_TOKEN\" {baseUrl}/openapi/v1.json");
     }
 
-    private static readonly string[] ConsoleRoles = [EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps];
+    private static readonly string[] ConsoleRoles = [EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps, EngineRoles.Operations];
 
     private static readonly (string Variable, string Role)[] StaffTokens =
     [

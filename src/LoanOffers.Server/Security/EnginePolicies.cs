@@ -34,7 +34,7 @@ public static class EnginePolicies
         .AddPolicy(OutcomesWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
         .AddPolicy(SuppressionsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
         .AddPolicy(SuppressionsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
-        .AddPolicy(ConsoleAccess, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps))
+        .AddPolicy(ConsoleAccess, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst, EngineRoles.ModelOps, EngineRoles.Operations))
         .AddPolicy(ReportsRead, policy => policy.RequireRole(EngineRoles.LendingAdmin, EngineRoles.RiskAnalyst))
         .AddPolicy(ReportsWrite, policy => policy.RequireRole(EngineRoles.LendingAdmin))
         .AddPolicy(Dashboard, policy => policy.AddAuthenticationSchemes(Apis.DashboardApi.CookieScheme)

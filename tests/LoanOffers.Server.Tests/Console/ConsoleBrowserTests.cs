@@ -208,6 +208,13 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         // The cookie is scoped to the dashboard: it opens no API endpoint.
         var api = await page.EvaluateAsync<int>("async () => (await fetch('/api/v1/admin/programs')).status");
         Assert.Equal(401, api);
+
+        // An operator reads no business data: the console offers it the dashboard alone.
+        var operations = await console.SignedInPageAsync(EngineRoles.Operations, string.Empty);
+        await Expect(operations.GetByRole(AriaRole.Heading, new() { Name = "Operations" })).ToBeVisibleAsync();
+        await Expect(operations.GetByRole(AriaRole.Link, new() { Name = "Programs" })).ToBeHiddenAsync();
+        await operations.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
+        await operations.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/");
     }
 
     [Fact]

@@ -530,10 +530,16 @@ const routes = [
   [/^#\/exports\/([^/]+)$/, exportPage],
   [/^#\/models$/, modelsPage],
   [/^#\/audit$/, auditPage],
+  [/^#\/operations$/, operationsPage],
 ];
 
 function home() {
-  return can('programs-read') ? '#/programs' : can('models-read') ? '#/models' : '#/audit';
+  return can('programs-read') ? '#/programs' : can('models-read') ? '#/models' : can('audit-read') ? '#/audit' : '#/operations';
+}
+
+function operationsPage() {
+  page('Operations',
+    h('p', {}, `Your role (${session.role}) reads no business data. It has the Orleans dashboard (the link above) and the Prometheus endpoint /metrics, which takes the same token.`));
 }
 
 async function route() {
