@@ -243,7 +243,6 @@ public sealed partial class CampaignGrain(
     /// <summary>Drains the outbox: each message is asked of its customer's contact policy, then sent and marked.</summary>
     private async Task SendAllAsync(CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(LogScopes.Run, ProgramId, RunId);
         try
         {
             if (!state.State.Queued)

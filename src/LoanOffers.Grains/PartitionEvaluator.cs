@@ -33,11 +33,7 @@ public sealed partial class PartitionEvaluator(
                 {
                     // One customer's lasting failure is counted and reported; the run goes on with the others. A
                     // transient one stops the partition instead, so the run pauses and redoes it from its checkpoint.
-                    using (logger.BeginScope(LogScopes.Customer, profile.CustomerId))
-                    {
-                        LogCustomerFailed(failure, profile.CustomerId, run.RunId);
-                    }
-
+                    LogCustomerFailed(failure, profile.CustomerId, run.RunId);
                     results[slot] = new CustomerResult(null, $"{profile.CustomerId}: {StorageFaults.Describe(failure)}");
                 }
             });

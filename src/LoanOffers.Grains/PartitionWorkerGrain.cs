@@ -78,7 +78,6 @@ public sealed partial class PartitionWorkerGrain(
 
     private async Task RunAsync(PartitionWorkContext context, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(LogScopes.Run, context.Program.ProgramId, context.RunId);
         try
         {
             var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);

@@ -207,7 +207,6 @@ public sealed partial class ProgramGrain(
     private async Task RunLoopAsync(ProgramConfig config, LiveProgress live, CancellationToken cancellationToken)
     {
         var runId = live.Snapshot().RunId;
-        using var scope = logger.BeginScope(LogScopes.Run, config.ProgramId, runId);
         try
         {
             while (true)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LoanOffers.Server.Tests;
 
-/// <summary>A log sink for tests: every entry the engine writes, with the scopes it was written in.</summary>
+/// <summary>A log sink for tests: every entry the engine writes, with its structured properties.</summary>
 public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
@@ -31,20 +31,24 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
                 return;
             }
 
-            var scopes = new Dictionary<string, object?>();
-            sink._scopes.ForEachScope((scope, values) =>
+            var properties = new Dictionary<string, object?>();
+            sink._scopes.ForEachScope((scope, values) => Add(scope, values), properties);
+            Add(state, properties);
+            sink.Entries.Enqueue(new CapturedEntry(category, logLevel, formatter(state, exception), properties));
+        }
+
+        private static void Add(object? state, Dictionary<string, object?> properties)
+        {
+            if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
             {
-                if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                foreach (var (key, value) in pairs)
                 {
-                    foreach (var (key, value) in pairs)
-                    {
-                        values[key] = value;
-                    }
+                    properties[key] = value;
                 }
-            }, scopes);
-            sink.Entries.Enqueue(new CapturedEntry(category, logLevel, formatter(state, exception), scopes));
+            }
         }
     }
 }
 
-public sealed record CapturedEntry(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Scopes);
+/// <summary>A log entry: its category, level, text, and its structured properties (the message's and its scopes').</summary>
+public sealed record CapturedEntry(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Properties);
