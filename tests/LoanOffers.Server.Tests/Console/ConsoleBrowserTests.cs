@@ -14,6 +14,9 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
 {
     private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 120_000 };
 
+    /// <summary>The dashboard's page is there once its document is; its fonts and pictures may take longer under load.</summary>
+    private static readonly PageWaitForURLOptions DashboardOpened = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+
     [Fact]
     public async Task Staff_sign_in_with_an_engine_token_from_the_keyboard_and_a_customer_token_is_turned_away()
     {
@@ -196,8 +199,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Equal(401, (await anonymous.GotoAsync($"{console.Engine.BaseUrl}/dashboard/"))!.Status);
 
         var page = await console.SignedInPageAsync(EngineRoles.RiskAnalyst, "#/programs");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
-        await page.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/");
+        var signedIn = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync(),
+            response => response.Url.EndsWith("/api/v1/admin/session/dashboard", StringComparison.Ordinal));
+        Assert.Equal(204, signedIn.Status);
+        await page.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/", DashboardOpened);
         var counters = await page.EvaluateAsync<JsonElement>("async () => (await fetch('/dashboard/DashboardCounters')).json()");
         Assert.True(counters.GetProperty("totalActiveHostCount").GetInt32() >= 1);
         var state = await page.EvaluateAsync<int>("async () => (await fetch('/dashboard/GrainState?grainId=customer/C0000001&grainType=customer')).status");
@@ -214,7 +220,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         await Expect(operations.GetByRole(AriaRole.Heading, new() { Name = "Operations" })).ToBeVisibleAsync();
         await Expect(operations.GetByRole(AriaRole.Link, new() { Name = "Programs" })).ToBeHiddenAsync();
         await operations.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
-        await operations.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/");
+        await operations.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/", DashboardOpened);
     }
 
     [Fact]
