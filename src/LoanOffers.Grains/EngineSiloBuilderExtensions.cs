@@ -102,9 +102,7 @@ public static class EngineSiloBuilderExtensions
                 new Azure.Storage.Blobs.BlobServiceClient(blobs), provider.GetRequiredService<IOptions<ReportsOptions>>().Value.ExportContainer));
         }
 
-        builder.Services.AddSingleton(provider => new WarehouseExporter(
-            provider.GetRequiredService<IGrainFactory>(), provider.GetRequiredService<CandidateIndex>(), provider.GetRequiredService<FirmOfferRecordStore>(),
-            provider.GetRequiredService<FunnelLedger>(), provider.GetService<WarehouseStore>()));
+        builder.Services.AddSingleton<WarehouseExporter>();
         builder.Services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReportSchedule>();

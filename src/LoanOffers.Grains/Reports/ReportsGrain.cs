@@ -171,17 +171,18 @@ public sealed partial class ReportsGrain(
 
         // A report of today or yesterday asked for before that day's totals were taken takes them now; an older day's
         // missing totals stay missing, as taking today's under its date would misstate it.
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        if (request.Day >= today.AddDays(-1) && await store.TotalsAsync(request.Day) is null)
-        {
-            await store.SaveTotalsAsync(request.Day, await aggregator.TakeAsync(now, CancellationToken.None), now);
-        }
-
-        var days = new[] { 0, -1, -2, -7, -8 }.Select(request.Day.AddDays).ToList();
         var totalsByDay = new Dictionary<DateOnly, IReadOnlyList<OriginationTotals>?>();
-        foreach (var day in days)
+        foreach (var day in new[] { 0, -1, -2, -7, -8 }.Select(request.Day.AddDays))
         {
             totalsByDay[day] = await store.TotalsAsync(day);
+        }
+
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        if (request.Day >= today.AddDays(-1) && totalsByDay[request.Day] is null)
+        {
+            var taken = await aggregator.TakeAsync(now, CancellationToken.None);
+            await store.SaveTotalsAsync(request.Day, taken, now);
+            totalsByDay[request.Day] = taken;
         }
 
         var report = DailyOriginationReport.Build(request.Day, now, day => totalsByDay.GetValueOrDefault(day));

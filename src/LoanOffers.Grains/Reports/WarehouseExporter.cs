@@ -8,7 +8,7 @@ namespace LoanOffers.Grains;
 /// The weekly warehouse export: for every program, the candidates live at export time, and the decisions and funnel
 /// events of the runs that started in the week, as Parquet partitioned by program and week, then the week's manifest.
 /// </summary>
-public sealed class WarehouseExporter(IGrainFactory grains, CandidateIndex candidates, FirmOfferRecordStore records, FunnelLedger funnel, WarehouseStore? warehouse)
+public sealed class WarehouseExporter(IGrainFactory grains, CandidateIndex candidates, FirmOfferRecordStore records, FunnelLedger funnel, WarehouseStore? warehouse = null)
 {
     /// <summary>Exports the week (Monday to Sunday where the bank is) that <paramref name="day"/> falls in; returns its manifest.</summary>
     public async Task<WarehouseManifest> ExportAsync(DateOnly day, TimeZoneInfo zone, DateTimeOffset now, CancellationToken cancellationToken)

@@ -138,14 +138,15 @@ public sealed class FunnelLedger(TableServiceClient service, string tableName)
                 }
             }
 
-            if (row.GetString("AppliedVia") is { } via)
+            var appliedVia = row.GetString("AppliedVia");
+            if (appliedVia is not null)
             {
-                yield return new FunnelRecord(customerId, tier, via, "applied", null);
+                yield return new FunnelRecord(customerId, tier, appliedVia, "applied", null);
             }
 
             if (row.GetString("Outcome") is { } outcome)
             {
-                yield return new FunnelRecord(customerId, tier, row.GetString("AppliedVia") ?? Direct, outcome, outcome == "funded" ? (decimal)(row.GetDouble("FundedAmount") ?? 0) : null);
+                yield return new FunnelRecord(customerId, tier, appliedVia ?? Direct, outcome, outcome == "funded" ? (decimal)(row.GetDouble("FundedAmount") ?? 0) : null);
             }
         }
     }
