@@ -5,6 +5,8 @@ const tokenKey = 'loanoffers.console.token';
 const main = document.getElementById('main');
 const session = { token: sessionStorage.getItem(tokenKey), subject: null, role: null, permissions: new Set() };
 let leavePage = () => {};
+// Each route bumps this, so an answer that arrives after the user has moved on cannot redraw the page they left.
+let routeGeneration = 0;
 
 // ---------- plumbing ----------
 
@@ -30,6 +32,7 @@ const when = value => value ? new Date(value).toLocaleString('en-GB', { timeZone
 const can = permission => session.permissions.has(permission);
 
 async function api(path, { method = 'GET', body, contentType = 'application/json', accept = 'application/json', signingIn = false } = {}) {
+  const generation = routeGeneration;
   const headers = { Authorization: `Bearer ${session.token}`, Accept: accept };
   if (body !== undefined) headers['Content-Type'] = contentType;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
@@ -39,6 +42,7 @@ async function api(path, { method = 'GET', body, contentType = 'application/json
   }
   const type = response.headers.get('Content-Type') ?? '';
   const content = type.includes('json') ? await response.json() : await response.text();
+  if (generation !== routeGeneration) throw new Error('navigated away');
   return { ok: response.ok, status: response.status, content };
 }
 
@@ -543,6 +547,7 @@ function operationsPage() {
 }
 
 async function route() {
+  routeGeneration++;
   leavePage();
   leavePage = () => {};
   if (!session.token) return showSignIn();
@@ -557,7 +562,7 @@ async function route() {
   try {
     await render(...found.slice(1).map(decodeURIComponent));
   } catch (error) {
-    if (error.message !== 'signed out') page('Something went wrong', h('p', { class: 'errors', role: 'alert' }, String(error.message)));
+    if (error.message !== 'signed out' && error.message !== 'navigated away') page('Something went wrong', h('p', { class: 'errors', role: 'alert' }, String(error.message)));
   }
 }
 
