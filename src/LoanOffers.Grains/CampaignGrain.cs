@@ -251,22 +251,31 @@ public sealed partial class CampaignGrain(
                 state.State = state.State with { Queued = true, Messages = queued };
                 await state.WriteStateAsync(cancellationToken);
             }
+            else
+            {
+                await RestoreFunnelAsync(cancellationToken);
+            }
 
             _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
             // Twice the relay's connections in flight, so one message's customer and outbox work overlaps another's
             // SMTP exchange.
             var inFlight = 2 * smtp.Value.Connections;
+            var funnelWrites = new FunnelWriteBehind(funnel);
             while (!cancellationToken.IsCancellationRequested)
             {
                 // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
                 var policy = Policy;
                 var swept = 0;
                 await Parallel.ForEachAsync(SweepAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
-                    (message, token) =>
+                    async (message, token) =>
                     {
                         Interlocked.Increment(ref swept);
-                        return SendOneAsync(message, policy, token);
+                        if (await SendOneAsync(message, policy, token) is { } delivered)
+                        {
+                            await funnelWrites.AddAsync(delivered, token);
+                        }
                     });
+                await funnelWrites.FlushAsync(cancellationToken);
                 if (swept > 0)
                 {
                     continue;
@@ -317,7 +326,34 @@ public sealed partial class CampaignGrain(
         while (cursor is not null);
     }
 
-    private async ValueTask SendOneAsync(OutboxMessage message, ContactPolicy policy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The funnel's sends and bounces of this campaign as the outbox has them: those written behind the sends may have
+    /// been lost when sending last stopped.
+    /// </summary>
+    private async Task RestoreFunnelAsync(CancellationToken cancellationToken)
+    {
+        var events = new List<FunnelEvent>();
+        await foreach (var message in outbox.DeliveredAsync(ProgramId, RunId, cancellationToken))
+        {
+            events.Add(Delivered(message, message.Status == OutboxStatuses.Sent ? FunnelStages.Sent : FunnelStages.Bounced, message.Tier));
+            if (events.Count == 1000)
+            {
+                await funnel.RestoreAsync(events, cancellationToken);
+                events.Clear();
+            }
+        }
+
+        await funnel.RestoreAsync(events, cancellationToken);
+    }
+
+    private static FunnelEvent Delivered(OutboxMessage message, string stage, string? tier) =>
+        new(message.ProgramId, message.RunId, message.CustomerId, tier) { ChannelStage = (message.Channel, stage) };
+
+    /// <summary>
+    /// Asks the customer's contact policy, sends and marks the message in the outbox; returns the funnel's event for a
+    /// message that reached the relay or provider, which the caller writes behind.
+    /// </summary>
+    private async ValueTask<FunnelEvent?> SendOneAsync(OutboxMessage message, ContactPolicy policy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         try
@@ -328,14 +364,14 @@ public sealed partial class CampaignGrain(
             if (decision.DeferUntil is { } later)
             {
                 await outbox.UpdateAsync(message with { NextAttemptAt = later, Reason = "waiting for the customer's send time" }, cancellationToken);
-                return;
+                return null;
             }
 
             if (decision.Offer is not { } offer)
             {
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Suppressed, Reason = decision.SuppressedBecause }, cancellationToken);
                 Moved(OutboxStatuses.Suppressed, message.Channel);
-                return;
+                return null;
             }
 
             var target = new LinkTarget(message.ProgramId, message.RunId, message.CustomerId, message.Channel, offer.OfferId);
@@ -353,15 +389,14 @@ public sealed partial class CampaignGrain(
             }
             catch (PermanentDeliveryException refused)
             {
-                await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Bounced) }, cancellationToken);
                 await outbox.UpdateAsync(message with { Status = OutboxStatuses.Bounced, Attempts = message.Attempts + 1, Reason = refused.Message }, cancellationToken);
                 Moved(OutboxStatuses.Bounced, message.Channel);
-                return;
+                return Delivered(message, FunnelStages.Bounced, offer.Tier);
             }
 
-            await funnel.RecordAsync(new FunnelEvent(message.ProgramId, message.RunId, message.CustomerId, offer.Tier) { ChannelStage = (message.Channel, FunnelStages.Sent) }, cancellationToken);
             await outbox.UpdateAsync(message with { Status = OutboxStatuses.Sent, Attempts = message.Attempts + 1, Reason = null }, cancellationToken);
             Moved(OutboxStatuses.Sent, message.Channel);
+            return Delivered(message, FunnelStages.Sent, offer.Tier);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -379,6 +414,8 @@ public sealed partial class CampaignGrain(
             {
                 Moved(OutboxStatuses.Parked, message.Channel);
             }
+
+            return null;
         }
     }
 

@@ -136,6 +136,18 @@ public sealed class Outbox(TableServiceClient service, string tableName)
         return counts;
     }
 
+    /// <summary>The messages of a campaign that reached the relay or provider: sent, or refused for good (bounced).</summary>
+    public async IAsyncEnumerable<OutboxMessage> DeliveredAsync(
+        string programId, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {Partition(programId, runId)} and (Status eq {OutboxStatuses.Sent} or Status eq {OutboxStatuses.Bounced})");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return FromRow(row);
+        }
+    }
+
     /// <summary>Why a campaign's messages of one status stand there (a bounce's or park's reason), with how many each.</summary>
     public async Task<IReadOnlyDictionary<string, int>> ReasonsAsync(string programId, string runId, string status, CancellationToken cancellationToken = default)
     {
