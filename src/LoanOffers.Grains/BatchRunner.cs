@@ -26,6 +26,7 @@ public sealed partial class BatchRunner(
     IGrainFactory grains,
     IServiceProvider services,
     CustomerSource source,
+    FeatureSchemas schemas,
     FirmOfferRecordStore records,
     ISiloStatusOracle silos,
     TimeProvider time,
@@ -40,6 +41,10 @@ public sealed partial class BatchRunner(
         var run = live.Snapshot();
         var asOf = run.ScheduledFor ?? run.StartedAt;
         var ingest = await Task.Run(() => source.Load(program, asOf), cancellationToken);
+        if (ingest.Schema is { } schema)
+        {
+            await schemas.RegisterAsync(schema);
+        }
         await records.KeepCriteriaAsync(program, asOf, cancellationToken);
         var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
         var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrainId), cancellationToken);

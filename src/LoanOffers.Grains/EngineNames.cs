@@ -10,6 +10,7 @@ public static class EngineNames
     public const string CampaignGrainType = "campaign";
     public const string ProgramCatalogGrainType = "program-catalog";
     public const string ReportsGrainType = "reports";
+    public const string FeatureSchemaGrainType = "feature-schema";
     public const string CustomerStore = "customers";
     public const string CustomerStateName = "customer";
 }

@@ -114,6 +114,9 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<LocalOfferReads>();
         builder.Services.AddSingleton<BatchRunner>();
         builder.Services.AddSingleton<PartitionEvaluator>();
+        builder.Services.AddSingleton<FeatureSchemas>();
+        builder.Services.AddSingleton<IFeatureSchemas>(provider => provider.GetRequiredService<FeatureSchemas>());
+        builder.Services.AddSingleton<ProgramModelCheck>();
         builder.Services.AddCreditScoring();
         builder.Services.PostConfigure<ScoringOptions>(options => options.ModelDirectory ??= ShippedModels.Find());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TableStartup>();

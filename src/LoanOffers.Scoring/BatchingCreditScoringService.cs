@@ -14,32 +14,63 @@ namespace LoanOffers.Scoring;
 public sealed class BatchingCreditScoringService : ICreditScoringService, IAsyncDisposable
 {
     private readonly ICreditModelRegistry _models;
+    private readonly IFeatureSchemas _schemas;
     private readonly ScoringOptions _options;
     private readonly Channel<ScoreRequest> _requests = Channel.CreateUnbounded<ScoreRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
 
-    public BatchingCreditScoringService(ICreditModelRegistry models, IOptions<ScoringOptions> options)
+    public BatchingCreditScoringService(ICreditModelRegistry models, IFeatureSchemas schemas, IOptions<ScoringOptions> options)
     {
         _models = models;
+        _schemas = schemas;
         _options = options.Value;
         _loop = Task.Run(ScoreLoopAsync);
     }
 
-    public ValueTask<ModelScores> ScoreAsync(CustomerProfile profile, ProgramConfig program, CancellationToken cancellationToken = default)
+    public async ValueTask<ModelScores> ScoreAsync(CustomerProfile profile, ProgramConfig program, CancellationToken cancellationToken = default)
     {
-        if (program.ScoringModels.Count < 2)
+        var (approval, risk) = ModelsOf(program);
+        var schema = profile.Extra is { } extra && (UsesOwnColumns(approval) || risk is not null && UsesOwnColumns(risk))
+            ? await _schemas.GetAsync(extra.SchemaId, cancellationToken)
+            : null;
+
+        // Checked here, so a customer without a column fails alone rather than the batch it would have joined.
+        IReadOnlyList<ICreditModel> models = risk is null ? [approval] : [approval, risk];
+        foreach (var model in models)
         {
-            throw new ArgumentException($"Program '{program.ProgramId}' names {program.ScoringModels.Count} scoring models; an approval and a default-risk model are needed.", nameof(program));
+            var unsupplied = ModelFeatures.Unsupplied(model.Features, profile.Extra is null ? null : schema);
+            if (unsupplied.Count > 0)
+            {
+                throw new MissingFeatureException(unsupplied[0]);
+            }
         }
 
-        var request = new ScoreRequest(profile, _models.Get(program.ScoringModels[0].ModelId), _models.Get(program.ScoringModels[1].ModelId));
+        var request = new ScoreRequest(profile, schema, approval, risk);
         if (!_requests.Writer.TryWrite(request))
         {
             throw new ObjectDisposedException(nameof(BatchingCreditScoringService));
         }
 
-        return new ValueTask<ModelScores>(request.Completion.Task.WaitAsync(cancellationToken));
+        return await request.Completion.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>The program's models by the role each one's card gives: exactly one approval model, at most one default-risk model.</summary>
+    private (ICreditModel Approval, ICreditModel? Risk) ModelsOf(ProgramConfig program)
+    {
+        var models = program.ScoringModels.Select(configured => _models.Get(configured.ModelId)).ToList();
+        var approval = models.Where(model => model.Role == ModelRoles.Approval).ToList();
+        var risk = models.Where(model => model.Role == ModelRoles.DefaultRisk).ToList();
+        if (approval.Count != 1 || risk.Count > 1)
+        {
+            throw new ArgumentException(
+                $"Program '{program.ProgramId}' has {approval.Count} approval and {risk.Count} default-risk models; it needs exactly one approval model and at most one default-risk model.",
+                nameof(program));
+        }
+
+        return (approval[0], risk.SingleOrDefault());
+    }
+
+    private static bool UsesOwnColumns(ICreditModel model) => model.Features.Any(feature => !ModelFeatures.IsCore(feature));
 
     private async Task ScoreLoopAsync()
     {
@@ -101,7 +132,7 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
                 var request = batch[i];
                 request.Completion.TrySetResult(new ModelScores(
                     new ModelScore(request.ApprovalModel.ModelId, request.ApprovalModel.Version, approval[i]),
-                    new ModelScore(request.DefaultModel.ModelId, request.DefaultModel.Version, risk[i]))
+                    request.DefaultModel is { } defaultModel ? new ModelScore(defaultModel.ModelId, defaultModel.Version, risk[i]) : null)
                 {
                     ApprovalContributions = contributions[i],
                 });
@@ -117,14 +148,16 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
     }
 
     /// <summary>
-    /// One model call per distinct model in the batch; returns each request's probability in batch order. With
+    /// One model call per distinct model in the batch; returns each request's probability in batch order (NaN for a
+    /// request without such a model). With
     /// <paramref name="explained"/>, each customer's row is followed in the same call by one row per feature with that
     /// feature at the model's reference value, and the differences fill <paramref name="explained"/>.
     /// </summary>
-    private static double[] ScoreWith(List<ScoreRequest> batch, Func<ScoreRequest, ICreditModel> modelOf, FeatureContribution[][]? explained)
+    private static double[] ScoreWith(List<ScoreRequest> batch, Func<ScoreRequest, ICreditModel?> modelOf, FeatureContribution[][]? explained)
     {
         var results = new double[batch.Count];
-        foreach (var group in Enumerable.Range(0, batch.Count).GroupBy(i => modelOf(batch[i])))
+        Array.Fill(results, double.NaN);
+        foreach (var group in Enumerable.Range(0, batch.Count).Where(i => modelOf(batch[i]) is not null).GroupBy(i => modelOf(batch[i])!))
         {
             var model = group.Key;
             var indexes = group.ToArray();
@@ -135,7 +168,7 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
             for (var customer = 0; customer < indexes.Length; customer++)
             {
                 var own = features.AsSpan(customer * rowsPerCustomer * width, width);
-                ModelFeatures.Extract(batch[indexes[customer]].Profile, model.Features, own);
+                ModelFeatures.Extract(batch[indexes[customer]].Profile, batch[indexes[customer]].Schema, model.Features, own);
                 for (var feature = 0; feature < rowsPerCustomer - 1; feature++)
                 {
                     var varied = features.AsSpan((customer * rowsPerCustomer + 1 + feature) * width, width);
@@ -168,7 +201,7 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         await _loop;
     }
 
-    private sealed record ScoreRequest(CustomerProfile Profile, ICreditModel ApprovalModel, ICreditModel DefaultModel)
+    private sealed record ScoreRequest(CustomerProfile Profile, FeatureSchema? Schema, ICreditModel ApprovalModel, ICreditModel? DefaultModel)
     {
         public TaskCompletionSource<ModelScores> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

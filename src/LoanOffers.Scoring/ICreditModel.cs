@@ -7,7 +7,10 @@ public interface ICreditModel
 
     string Version { get; }
 
-    /// <summary>The feature names in input order (see <see cref="Domain.ModelFeatures"/>).</summary>
+    /// <summary>What the model predicts (<see cref="Domain.ModelRoles"/>).</summary>
+    string Role { get; }
+
+    /// <summary>The feature names in input order: core fields (<see cref="Domain.ModelFeatures"/>) or the connector's own columns.</summary>
     IReadOnlyList<string> Features { get; }
 
     /// <summary>

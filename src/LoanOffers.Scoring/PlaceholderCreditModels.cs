@@ -11,10 +11,11 @@ public sealed class PlaceholderCreditModelRegistry : ICreditModelRegistry
 {
     public const string PlaceholderVersion = "placeholder-logistic-1";
 
+    /// <summary>A model whose id names "default" plays the default-risk model; any other, the approval model.</summary>
     public ICreditModel Get(string modelId) =>
         modelId.Contains("default", StringComparison.OrdinalIgnoreCase)
-            ? new PlaceholderModel(modelId, DefaultLogit)
-            : new PlaceholderModel(modelId, ApprovalLogit);
+            ? new PlaceholderModel(modelId, ModelRoles.DefaultRisk, DefaultLogit)
+            : new PlaceholderModel(modelId, ModelRoles.Approval, ApprovalLogit);
 
     // Feature order is ModelFeatures.Names: credit_score, income, debt_to_income, payment_history,
     // account_age, deposit_balance, transaction_patterns, savings_rate.
@@ -39,9 +40,11 @@ public sealed class PlaceholderCreditModelRegistry : ICreditModelRegistry
 
     private delegate double Logit(ReadOnlySpan<float> features);
 
-    private sealed class PlaceholderModel(string modelId, Logit logit) : ICreditModel
+    private sealed class PlaceholderModel(string modelId, string role, Logit logit) : ICreditModel
     {
         public string ModelId => modelId;
+
+        public string Role => role;
 
         public string Version => PlaceholderVersion;
 

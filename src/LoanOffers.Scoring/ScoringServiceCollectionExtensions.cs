@@ -12,7 +12,8 @@ public static partial class ScoringServiceCollectionExtensions
     /// <summary>
     /// The batching scoring service. The models are the trained ONNX models in <see cref="ScoringOptions.ModelDirectory"/>
     /// when it holds any (<see cref="OnnxCreditModelRegistry"/>, also registered as itself for activation and reload),
-    /// otherwise the named placeholder models. Also registers the <see cref="ModelRetrainer"/> (it needs the model directory). Options bound elsewhere (for example from configuration) count too:
+    /// otherwise the named placeholder models. Connector schemas are those given to <see cref="InMemoryFeatureSchemas"/>
+    /// unless the host registers its own <see cref="IFeatureSchemas"/> first (the silo does). Also registers the <see cref="ModelRetrainer"/> (it needs the model directory). Options bound elsewhere (for example from configuration) count too:
     /// the choice is made when the registry is first resolved.
     /// </summary>
     public static IServiceCollection AddCreditScoring(this IServiceCollection services, Action<ScoringOptions>? configure = null)
@@ -30,6 +31,7 @@ public static partial class ScoringServiceCollectionExtensions
             LogPlaceholderModels(provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ScoringServiceCollectionExtensions).FullName!), options.ModelDirectory ?? "(not set)");
             return new PlaceholderCreditModelRegistry();
         });
+        services.TryAddSingleton<IFeatureSchemas, InMemoryFeatureSchemas>();
         services.TryAddSingleton<ICreditScoringService, BatchingCreditScoringService>();
         services.TryAddSingleton<ModelRetrainer>();
         return services;

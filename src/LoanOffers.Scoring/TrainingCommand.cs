@@ -8,8 +8,9 @@ namespace LoanOffers.Scoring;
 /// <summary>
 /// The host's model commands (<c>dotnet run --project src/LoanOffers.Server -- &lt;verb&gt; ...</c>):
 /// <list type="bullet">
-/// <item><c>train --input &lt;csv&gt; --label &lt;column&gt; [--features a,b,c] --output &lt;dir&gt; [--model-id id] [--version v] [--trees n] [--leaves n] [--learning-rate r] [--seed s]</c>:
-/// writes <c>model.onnx</c> and <c>model.json</c> to the output folder and prints the held-out metrics.</item>
+/// <item><c>train --input &lt;csv&gt; --label &lt;column&gt; --role approval|default-risk [--features a,b,c] --output &lt;dir&gt; [--model-id id] [--version v] [--trees n] [--leaves n] [--learning-rate r] [--seed s]</c>:
+/// writes <c>model.onnx</c> and <c>model.json</c> to the output folder and prints the held-out metrics and the
+/// features by importance. Features are any numeric columns (by default every column but the label and the row key).</item>
 /// <item><c>generate-history --rows N --seed S --output &lt;csv&gt;</c>: labelled synthetic history (<see cref="SyntheticHistory"/>).</item>
 /// <item><c>retrain --models &lt;dir&gt; --model-id id --input &lt;outcomes csv&gt;</c>: the monthly retraining by hand (<see cref="ModelRetrainer"/>).</item>
 /// <item><c>rollback --models &lt;dir&gt; --model-id id</c>: serve the previous version again.</item>
@@ -20,7 +21,7 @@ public static class TrainingCommand
 {
     public const string Usage = """
         usage:
-          train --input <csv> --label <column> [--features a,b,c] --output <dir> [--model-id id] [--version v] [--trees n] [--leaves n] [--learning-rate r] [--seed s]
+          train --input <csv> --label <column> --role approval|default-risk [--features a,b,c] --output <dir> [--model-id id] [--version v] [--trees n] [--leaves n] [--learning-rate r] [--seed s]
           generate-history --rows N --seed S --output <csv>
           retrain --models <dir> --model-id <id> --input <outcomes csv>
           rollback --models <dir> --model-id <id>
@@ -57,6 +58,12 @@ public static class TrainingCommand
     private static int Train(Options options, TextWriter output)
     {
         var label = options.Required("label");
+        var role = options.Required("role");
+        if (!Domain.ModelRoles.All.Contains(role))
+        {
+            throw new UsageException($"--role must be one of {string.Join(", ", Domain.ModelRoles.All)}");
+        }
+
         var outputFolder = options.Required("output");
         TrainingCsvResult read;
         using (var reader = new StreamReader(options.Required("input")))
@@ -77,7 +84,7 @@ public static class TrainingCommand
             LearningRate = options.Double("learning-rate") ?? 0.1,
             Seed = options.Int("seed") ?? 1,
         };
-        var model = CreditModelTrainer.Train(data, options.Optional("model-id") ?? label, options.Optional("version") ?? "1", trainer, read.BadRows.Count);
+        var model = CreditModelTrainer.Train(data, options.Optional("model-id") ?? label, options.Optional("version") ?? "1", role, trainer, read.BadRows.Count);
         ModelStore.Write(outputFolder, model);
         WriteCard(output, model.Card);
         output.WriteLine($"wrote {Path.Combine(outputFolder, ModelStore.OnnxFileName)} ({model.Onnx.Length:N0} bytes) and {Path.Combine(outputFolder, ModelCard.FileName)}");
@@ -127,7 +134,7 @@ public static class TrainingCommand
     private static void WriteCard(TextWriter output, ModelCard card)
     {
         var m = card.Metrics;
-        output.WriteLine($"model {card.ModelId} version {card.Version}: label '{card.Label}', features [{string.Join(", ", card.Features)}]");
+        output.WriteLine($"model {card.ModelId} version {card.Version} ({card.Role}): label '{card.Label}', features [{string.Join(", ", card.Features)}]");
         output.WriteLine($"rows: {card.TrainingRows:N0} training, {card.HeldOutRows:N0} held out, {card.RejectedRows:N0} refused; data {card.DataHash}");
         output.WriteLine(FormattableString.Invariant($"held-out AUC {m.Auc:F4}, Brier {m.Brier:F4}, log loss {m.LogLoss:F4}, positive rate {m.PositiveRate:P2}"));
         if (card.GroundTruth is { } truth)
@@ -141,7 +148,18 @@ public static class TrainingCommand
         {
             output.WriteLine(FormattableString.Invariant($"  {bin.Decile,2}: {bin.MeanPredicted,7:P2} -> {bin.ObservedRate,7:P2}  ({bin.Rows} rows)"));
         }
+
+        if (card.FeatureImportance is { Count: > 0 } importance)
+        {
+            output.WriteLine("features by importance (held-out AUC lost when the feature is shuffled):");
+            foreach (var feature in importance.Take(TopFeatures))
+            {
+                output.WriteLine(FormattableString.Invariant($"  {feature.Feature,-28} {feature.AucLoss,8:F4}"));
+            }
+        }
     }
+
+    private const int TopFeatures = 10;
 
     private sealed class UsageException(string message) : Exception(message);
 

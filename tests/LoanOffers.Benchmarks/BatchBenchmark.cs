@@ -18,8 +18,11 @@ public static class BatchBenchmark
     {
         var customers = arguments.Int("customers", 200_000);
         var silos = arguments.Int("silos", 1);
+
+        // Columns of the bank's own each customer carries beyond the core fields (connector extraFeatures).
+        var extraFeatures = arguments.Int("extra-features", 0);
         await using var azurite = await AzuriteEmulator.StartAsync();
-        Console.WriteLine($"batch benchmark: {customers:N0} customers, {silos} silo(s), Azurite on port {azurite.Port}");
+        Console.WriteLine($"batch benchmark: {customers:N0} customers with {extraFeatures} extra feature(s), {silos} silo(s), Azurite on port {azurite.Port}");
 
         var cpu = new CpuMeter(azurite);
         var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
@@ -28,17 +31,17 @@ public static class BatchBenchmark
         var floorCpu = cpu.Lap();
         Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s (CPU: engine {floorCpu.Engine:F1} s, Azurite {floorCpu.Azurite:F1} s)");
 
-        var one = await RunBatchAsync(azurite, cpu, customers, extraSilos: 0);
+        var one = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: 0);
         if (one is null)
         {
             return 1;
         }
 
         var figures = string.Create(CultureInfo.InvariantCulture,
-            $"customers={customers} batch_s={one.Seconds:F2} customers_per_s={customers / one.Seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={one.Seconds / floorSeconds:F2} offered={one.Run.Offered} peak_mb={one.PeakMb:F0} state_row_bytes={one.RowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={one.EngineCpu:F1} batch_azurite_cpu_s={one.AzuriteCpu:F1}");
+            $"customers={customers} extra_features={extraFeatures} batch_s={one.Seconds:F2} customers_per_s={customers / one.Seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={one.Seconds / floorSeconds:F2} offered={one.Run.Offered} peak_mb={one.PeakMb:F0} state_row_bytes={one.RowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={one.EngineCpu:F1} batch_azurite_cpu_s={one.AzuriteCpu:F1}");
         if (silos > 1)
         {
-            var many = await RunBatchAsync(azurite, cpu, customers, extraSilos: silos - 1);
+            var many = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: silos - 1);
             if (many is null)
             {
                 return 1;
@@ -56,7 +59,7 @@ public static class BatchBenchmark
     /// One batch on a cluster of its own (fresh tables): the engine in this process, plus <paramref name="extraSilos"/>
     /// engine processes on the same machine. CPU and peak memory count every engine process.
     /// </summary>
-    private static async Task<BatchFigures?> RunBatchAsync(AzuriteEmulator azurite, CpuMeter cpu, int customers, int extraSilos)
+    private static async Task<BatchFigures?> RunBatchAsync(AzuriteEmulator azurite, CpuMeter cpu, int customers, int extraFeatures, int extraSilos)
     {
         var cluster = EngineHost.NewCluster(azurite.ConnectionString);
         await using var app = await EngineHost.StartAsync(cluster, AzuriteEmulator.FreeLoopbackPort());
@@ -67,7 +70,7 @@ public static class BatchBenchmark
             cpu.Lap();
             var stopwatch = Stopwatch.StartNew();
             var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
-                Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"));
+                Console.WriteLine($"  {progress.Processed:N0}/{progress.Total:N0} offered {progress.Offered:N0} ({stopwatch.Elapsed.TotalSeconds:F0} s)"), extraFeatures: extraFeatures);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var lap = cpu.Lap();
             var engineCpu = lap.Engine + others.Sum(engine => engine.ProcessorTime.TotalSeconds) - othersCpu;

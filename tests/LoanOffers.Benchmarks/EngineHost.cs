@@ -44,8 +44,12 @@ internal static class EngineHost
     }
 
     /// <summary>Configures seed 000's demo program over <paramref name="customers"/> synthetic customers and runs one batch.</summary>
+    /// <summary>
+    /// Runs seed 000's program over <paramref name="customers"/> synthetic customers to the end; with
+    /// <paramref name="extraFeatures"/> &gt; 0 each customer also carries that many columns of the bank's own.
+    /// </summary>
     public static async Task<RunStatus> RunDemoBatchAsync(
-        WebApplication app, int customers, Action<RunStatus>? progress = null, Func<ProgramConfig, ProgramConfig>? shape = null)
+        WebApplication app, int customers, Action<RunStatus>? progress = null, Func<ProgramConfig, ProgramConfig>? shape = null, int extraFeatures = 0)
     {
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         var seed = ProgramConfigParser.ParseYaml(DemoPrograms.LoanOfferTargetingYaml).Config!;
@@ -55,6 +59,7 @@ internal static class EngineHost
             {
                 ["count"] = customers.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = "42",
+                ["extraFeatures"] = string.Join(',', Enumerable.Range(1, extraFeatures).Select(column => $"bank_column_{column}")),
             })],
         };
         var program = grains.GetGrain<IProgramGrain>(config.ProgramId);

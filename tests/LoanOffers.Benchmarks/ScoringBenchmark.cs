@@ -60,7 +60,7 @@ public static class ScoringBenchmark
         }
 
         floorRowsPerSecond = 1 / floorRowsPerSecond;
-        await using var service = new BatchingCreditScoringService(registry, Options.Create(new ScoringOptions()));
+        await using var service = new BatchingCreditScoringService(registry, new InMemoryFeatureSchemas(), Options.Create(new ScoringOptions()));
         await RunServiceAsync(service, program, profiles[..Math.Min(profiles.Length, 20_000)], concurrency);
         var (serviceSeconds, latencies) = await RunServiceAsync(service, program, profiles[..requests], concurrency);
         var serviceRowsPerSecond = requests / serviceSeconds;

@@ -58,4 +58,24 @@ public class CustomerCsvTests
         Assert.Equal(profiles, results.Select(r => r.Profile));
         Assert.Equal(Enumerable.Range(2, 300), results.Select(r => r.LineNumber));
     }
+
+    [Fact]
+    public void The_banks_own_columns_are_kept_as_numbers_under_their_names_and_a_bad_value_is_named_by_line_and_column()
+    {
+        var csv = string.Join('\n',
+            Header + ",Bureau_Inquiries_6m,card_utilisation",
+            "C1,720,85000,0.28,60,15000,employed,CA,1980-02-29,true,active,0,,2,0.35",
+            "C2,720,85000,0.28,60,15000,employed,CA,1980-02-29,true,active,0,,lots,0.35",
+            "C3,720,85000,0.28,60,15000,employed,CA,1980-02-29,true,active,0,,1,",
+            "");
+        FeatureSchema? schema = null;
+
+        var results = CustomerCsvReader.Read(new StringReader(csv), found => schema = found).ToList();
+
+        Assert.Equal(["Bureau_Inquiries_6m", "card_utilisation"], schema!.Names);
+        Assert.Equal(new ExtraFeatures(schema.Id, [2f, 0.35f]), results[0].Profile!.Extra);
+        Assert.Equal("Bureau_Inquiries_6m (column 14) is not a finite number", results[1].Error);
+        Assert.Equal("card_utilisation (column 15) is required", results[2].Error);
+        Assert.Null(CustomerCsvReader.ExtraColumns(CustomerCsvColumns.All));
+    }
 }

@@ -25,10 +25,34 @@ public class ModelFeaturesTests
     }
 
     [Fact]
-    public void Unknown_feature_or_short_destination_throws()
+    public void A_feature_no_one_supplies_or_a_short_destination_throws_rather_than_reading_zero()
     {
-        Assert.Throws<ArgumentException>(() => ModelFeatures.Extract(TestData.Qualified(), ["shoe_size"], new float[1]));
+        var missing = Assert.Throws<MissingFeatureException>(() => ModelFeatures.Extract(TestData.Qualified(), ["shoe_size"], new float[1]));
+        Assert.Equal("shoe_size", missing.Feature);
         Assert.Throws<ArgumentException>(() => ModelFeatures.Extract(TestData.Qualified(), ModelFeatures.Names, new float[3]));
+    }
+
+    [Fact]
+    public void The_connectors_own_columns_are_read_by_name_through_their_schema_beside_the_core_fields()
+    {
+        var schema = new FeatureSchema(["bureau_inquiries_6m", "card_utilisation"]);
+        var profile = TestData.Qualified() with { Extra = new ExtraFeatures(schema.Id, [3f, 0.42f]) };
+        Span<float> features = stackalloc float[3];
+
+        ModelFeatures.Extract(profile, schema, ["card_utilisation", ModelFeatures.CreditScore, "bureau_inquiries_6m"], features);
+
+        Assert.Equal([0.42f, 760f, 3f], features.ToArray());
+        Assert.Equal(["shoe_size"], ModelFeatures.Unsupplied(["card_utilisation", ModelFeatures.Income, "shoe_size"], schema));
+        Assert.Throws<MissingFeatureException>(() => ModelFeatures.Extract(profile, new FeatureSchema(["card_utilisation"]), ["card_utilisation"], new float[1]));
+        Assert.Throws<MissingFeatureException>(() => ModelFeatures.Extract(TestData.Qualified(), schema, ["card_utilisation"], new float[1]));
+    }
+
+    [Fact]
+    public void A_schemas_id_follows_its_names_and_their_order_alone()
+    {
+        Assert.Equal(new FeatureSchema(["a", "b"]).Id, new FeatureSchema(["a", "b"]).Id);
+        Assert.NotEqual(new FeatureSchema(["a", "b"]).Id, new FeatureSchema(["b", "a"]).Id);
+        Assert.Throws<ArgumentException>(() => new FeatureSchema(["a", "a"]));
     }
 }
 

@@ -161,7 +161,26 @@ public class ProgramConfigParserTests
         AssertError(DemoPrograms.SeedYaml.Replace("type: \"snowflake\"", "type: \"oracle\""), "dataConnectors[0].type", "not a supported connector type");
         AssertError(DemoPrograms.LoanOfferTargetingYaml.Replace("      seed: 42\n", ""), "dataConnectors[0].config.seed", "required");
         AssertError(DemoPrograms.LoanOfferTargetingYaml.Replace("count: 200000", "count: lots"), "dataConnectors[0].config.count", "whole number");
-        AssertError(DemoPrograms.SeedYaml.Replace("\"credit_score\", \"income\"", "\"credit_score\", \"shoe_size\""), "scoringModels[0].features[1]", "not a known feature");
+        AssertError(DemoPrograms.SeedYaml.Replace("\"credit_score\", \"income\"", "\"credit_score\", \"shoe size\""), "scoringModels[0].features[1]", "not a feature name");
+        AssertError(DemoPrograms.SeedYaml.Replace("\"credit_score\", \"income\"", "\"credit_score\", \"credit_score\""), "scoringModels[0].features", "named twice");
+        AssertError(DemoPrograms.LoanOfferTargetingYaml.Replace("      seed: 42\n", "      seed: 42\n      extraFeatures: \"util, income\"\n"), "dataConnectors[0].config.extraFeatures", "other than the core");
+    }
+
+    [Fact]
+    public void A_models_role_may_be_named_and_any_column_name_may_be_a_feature()
+    {
+        var yaml = DemoPrograms.SeedYaml
+            .Replace("    endpoint: \"sagemaker://loan-approval-v4\"\n", "    endpoint: \"sagemaker://loan-approval-v4\"\n    role: \"approval\"\n")
+            .Replace("\"credit_score\", \"income\"", "\"credit_score\", \"Bureau_Inquiries_6m\"");
+        var result = ProgramConfigParser.ParseYaml(yaml);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(ModelRoles.Approval, result.Config!.ScoringModels[0].Role);
+        Assert.Null(result.Config.ScoringModels[1].Role);
+        Assert.Contains("Bureau_Inquiries_6m", result.Config.ScoringModels[0].Features);
+        var json = ProgramDocument.ToJson(result.Config);
+        Assert.Equal(json, ProgramDocument.ToJson(ProgramConfigParser.ParseJson(json).Config!));
+        AssertError(yaml.Replace("role: \"approval\"", "role: \"fraud\""), "scoringModels[0].role", "not a model role");
     }
 
     [Fact]

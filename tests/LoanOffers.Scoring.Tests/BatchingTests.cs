@@ -15,7 +15,7 @@ public class BatchingTests
     {
         using var scratch = new ScratchFolder();
         using var registry = new OnnxCreditModelRegistry(TestModels.NewStore(scratch), NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
-        await using var service = new BatchingCreditScoringService(registry, Options.Create(new ScoringOptions()));
+        await using var service = new BatchingCreditScoringService(registry, new InMemoryFeatureSchemas(), Options.Create(new ScoringOptions()));
         var profiles = SyntheticCustomers.Generate(3_000, seed: 11).ToList();
 
         var scores = await Task.WhenAll(profiles.Select(p => Task.Run(async () => await service.ScoreAsync(p, Program))));
@@ -25,9 +25,9 @@ public class BatchingTests
         for (var i = 0; i < profiles.Count; i++)
         {
             Assert.Equal(ScoreAlone(approval, profiles[i]), scores[i].Approval.Score, 6);
-            Assert.Equal(ScoreAlone(risk, profiles[i]), scores[i].Default.Score, 6);
+            Assert.Equal(ScoreAlone(risk, profiles[i]), scores[i].Default!.Score, 6);
             Assert.Equal((TestModels.ApprovalId, "1"), (scores[i].Approval.ModelId, scores[i].Approval.Version));
-            Assert.Equal((TestModels.DefaultId, "1"), (scores[i].Default.ModelId, scores[i].Default.Version));
+            Assert.Equal((TestModels.DefaultId, "1"), (scores[i].Default!.ModelId, scores[i].Default!.Version));
         }
 
         Assert.True(scores.Select(s => s.Approval.Score).Distinct().Count() > 100, "scores vary by customer");
@@ -38,7 +38,7 @@ public class BatchingTests
     {
         using var scratch = new ScratchFolder();
         using var registry = new OnnxCreditModelRegistry(TestModels.NewStore(scratch), NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
-        await using var service = new BatchingCreditScoringService(registry, Options.Create(new ScoringOptions()));
+        await using var service = new BatchingCreditScoringService(registry, new InMemoryFeatureSchemas(), Options.Create(new ScoringOptions()));
         var approval = registry.Get(TestModels.ApprovalId);
         var profiles = SyntheticCustomers.Generate(200, seed: 5).ToList();
 

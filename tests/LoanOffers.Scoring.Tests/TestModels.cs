@@ -23,7 +23,9 @@ public static class TestModels
 
 
     public static TrainedCreditModel Train(string modelId, string version, string label, IReadOnlyList<string> features, TrainerOptions? options = null, int rows = 4_000) =>
-        CreditModelTrainer.Train(TrainingSet.FromHistory([.. History.Take(rows)], label, features), modelId, version, options ?? FastOptions);
+        CreditModelTrainer.Train(
+            TrainingSet.FromHistory([.. History.Take(rows)], label, features), modelId, version,
+            label == SyntheticHistory.ApprovedLabel ? Domain.ModelRoles.Approval : Domain.ModelRoles.DefaultRisk, options ?? FastOptions);
 
     /// <summary>A fresh model folder holding both test models as version 1.</summary>
     public static ModelStore NewStore(ScratchFolder scratch)

@@ -18,7 +18,7 @@ public class TrainingInputTests
             + "C5,690,50000,0.3,11,maybe,bad label\n"
             + "C6,810,150000,0.1,12,true,fine\n";
 
-        var result = TrainingCsv.Read(new StringReader(csv), "approved");
+        var result = TrainingCsv.Read(new StringReader(csv), "approved", ["credit_score", "income", "debt_to_income", "payment_history"]);
 
         Assert.Null(result.FatalError);
         Assert.Equal(2, result.Data!.Rows);
@@ -37,7 +37,7 @@ public class TrainingInputTests
 
     [Theory]
     [InlineData("approved", "savings_rate", "missing feature column(s): savings_rate")]
-    [InlineData("approved", "notes", "not model features the engine can supply")]
+    [InlineData("approved", "credit score", "'credit score' are not usable in a program")]
     [InlineData("defaulted", null, "label column 'defaulted' is not in the header")]
     public void Unusable_files_stop_with_one_clear_error(string label, string? features, string error)
     {
@@ -55,7 +55,8 @@ public class TrainingInputTests
         await File.WriteAllTextAsync(input, Header + "C1,720,85000,0.28,12,1,x\nC2,720,,0.28,12,1,x\n");
         var output = new StringWriter();
 
-        var exit = await TrainingCommand.RunAsync(["train", "--input", input, "--label", "approved", "--output", Path.Combine(folder, "model")], output);
+        var exit = await TrainingCommand.RunAsync(
+            ["train", "--input", input, "--label", "approved", "--role", "approval", "--features", "credit_score,income", "--output", Path.Combine(folder, "model")], output);
 
         Assert.Equal(1, exit);
         Assert.Contains("line 3: income (column 3) is missing", output.ToString());
@@ -74,7 +75,7 @@ public class TrainingInputTests
         var modelFolder = Path.Combine(folder, "default-risk-v3", "1");
         var exit = await TrainingCommand.RunAsync(
             ["train", "--input", history, "--label", "defaulted", "--features", "account_age,deposit_balance,transaction_patterns,savings_rate",
-             "--output", modelFolder, "--model-id", "default-risk-v3", "--trees", "20"], output);
+             "--role", "default-risk", "--output", modelFolder, "--model-id", "default-risk-v3", "--trees", "20"], output);
 
         Assert.True(exit == 0, output.ToString());
         Assert.Contains("held-out AUC", output.ToString());

@@ -50,6 +50,9 @@ public sealed record CustomerProfile
     /// <summary>The customer's IANA time zone, for sending at its local time; derived from <see cref="State"/> when the source has none.</summary>
     [Id(25)] public string? TimeZone { get; init; }
 
+    /// <summary>The connector's numeric columns beyond these fields, for models that use them; none when it has no others.</summary>
+    [Id(26)] public ExtraFeatures? Extra { get; init; }
+
     public decimal MonthlyIncome => AnnualIncome / 12m;
 
     /// <summary>Age in whole years on the given day (a birthday counts on its date).</summary>

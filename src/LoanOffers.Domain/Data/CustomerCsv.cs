@@ -11,7 +11,8 @@ namespace LoanOffers.Domain;
 /// <c>income_stability</c> variable (unknown is not stable), <c>prescreen_opt_out, email_opt_out, sms_opt_out,
 /// in_app_opt_out</c> false, <c>last_offer_at</c> none (ISO 8601), <c>transaction_pattern</c> stable,
 /// <c>savings_rate</c> 0, <c>first_name, email, phone</c> none. Enums are written snake_case (self_employed) and
-/// read in any case, with or without underscores; booleans are true/false.
+/// read in any case, with or without underscores; booleans are true/false. Every other column is one of the bank's
+/// own numeric features, kept under its name for models that use it (<see cref="CustomerProfile.Extra"/>).
 /// </summary>
 public static class CustomerCsvColumns
 {
@@ -74,7 +75,11 @@ public sealed record CsvRecordResult(int LineNumber, CustomerProfile? Profile, s
 /// </summary>
 public static class CustomerCsvReader
 {
-    public static IEnumerable<CsvRecordResult> Read(TextReader reader)
+    /// <summary>
+    /// Reads the rows; <paramref name="extraColumns"/> hears, before the first row, which of the bank's own columns the
+    /// file has (none: not called).
+    /// </summary>
+    public static IEnumerable<CsvRecordResult> Read(TextReader reader, Action<FeatureSchema>? extraColumns = null)
     {
         // Rows with broken quoting are skipped by the reader and reported here, in line order with the others.
         var malformed = new Queue<CsvRecordResult>();
@@ -102,6 +107,12 @@ public static class CustomerCsvReader
             yield break;
         }
 
+        var schema = ExtraColumns(headers);
+        if (schema is not null)
+        {
+            extraColumns?.Invoke(schema);
+        }
+
         while (csv.Read())
         {
             var line = (int)csv.LineNumber;
@@ -110,7 +121,7 @@ public static class CustomerCsvReader
                 yield return malformed.Dequeue();
             }
 
-            yield return ParseRow(new Row(csv, columns), line);
+            yield return ParseRow(new Row(csv, columns), schema, line);
         }
 
         while (malformed.TryDequeue(out var bad))
@@ -119,7 +130,18 @@ public static class CustomerCsvReader
         }
     }
 
-    private static CsvRecordResult ParseRow(Row row, int line)
+    /// <summary>The bank's own columns in a header: every one that is not a <see cref="CustomerCsvColumns"/> column; null when there are none.</summary>
+    public static FeatureSchema? ExtraColumns(IReadOnlyList<string> headers)
+    {
+        var extra = headers
+            .Select(header => header.Trim())
+            .Where(header => header.Length > 0 && !CustomerCsvColumns.All.Contains(header, StringComparer.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        return extra.Count == 0 ? null : new FeatureSchema(extra);
+    }
+
+    private static CsvRecordResult ParseRow(Row row, FeatureSchema? schema, int line)
     {
         try
         {
@@ -152,6 +174,7 @@ public static class CustomerCsvReader
                 FirstName = row.Optional(CustomerCsvColumns.FirstName),
                 Email = row.Optional(CustomerCsvColumns.Email),
                 Phone = row.Optional(CustomerCsvColumns.Phone),
+                Extra = schema is null ? null : new ExtraFeatures(schema.Id, [.. schema.Names.Select(column => row.Float(column))]),
             };
 
             var errors = CustomerProfileValidator.Validate(profile);
@@ -192,6 +215,10 @@ public static class CustomerCsvReader
 
         public decimal? Decimal(string column, bool required = false) => Parse(column, "a number", text =>
             decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : (decimal?)null, required);
+
+        /// <summary>A bank's own feature column: a finite number, never left empty.</summary>
+        public float Float(string column) => Parse(column, "a finite number", text =>
+            float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && float.IsFinite(value) ? value : (float?)null, required: true)!.Value;
 
         public bool? Bool(string column, bool required = false) => Parse(column, "true or false", text =>
             bool.TryParse(text, out var value) ? value : (bool?)null, required);

@@ -77,6 +77,25 @@ public static class SyntheticCustomers
 
     private static double Logistic(double z) => 1 / (1 + Math.Exp(-z));
 
+    /// <summary>
+    /// Values of a bank's own columns for a synthetic customer: each in [0, 1), the same for the same customer, column
+    /// and seed, unrelated to the latent probabilities (they stand for columns the engine has never heard of).
+    /// </summary>
+    public static ExtraFeatures ExtraFeatures(CustomerProfile profile, FeatureSchema schema, int seed) =>
+        new(schema.Id, [.. schema.Names.Select(column => Unit(profile.CustomerId, column, seed))]);
+
+    /// <summary>FNV-1a over the customer, column and seed, to [0, 1): stable across processes, unlike <see cref="HashCode"/>.</summary>
+    private static float Unit(string customerId, string column, int seed)
+    {
+        var hash = 2166136261u ^ (uint)seed;
+        foreach (var character in customerId + "\n" + column)
+        {
+            hash = (hash ^ character) * 16777619u;
+        }
+
+        return (hash >> 8) / (float)(1 << 24);
+    }
+
     private static CustomerProfile Create(int index, int seed, DateTimeOffset asOf)
     {
         var random = new Random(StreamSeed(seed, index));

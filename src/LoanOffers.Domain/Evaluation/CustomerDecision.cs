@@ -13,9 +13,12 @@ public sealed record ModelScore(string ModelId, string Version, double Score);
 [GenerateSerializer, Immutable, Alias("loanoffers.FeatureContribution")]
 public sealed record FeatureContribution(string Feature, double ScoreLoss);
 
-/// <summary>The approval model (probability of approval) and the default model (annual probability of default).</summary>
+/// <summary>
+/// The approval model (probability of approval) and the default-risk model (annual probability of default), when
+/// the program has one.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ModelScores")]
-public sealed record ModelScores(ModelScore Approval, ModelScore Default)
+public sealed record ModelScores(ModelScore Approval, ModelScore? Default)
 {
     /// <summary>Each of the approval model's features, by how much it lowered the approval score, most first.</summary>
     [Id(2)] public IReadOnlyList<FeatureContribution> ApprovalContributions { get; init; } = [];

@@ -47,8 +47,8 @@ public static class CustomerEvaluator
         {
             Outcome = DecisionOutcome.NoOffer,
             ApprovalProbability = scores.Approval.Score,
-            DefaultProbability = scores.Default.Score,
-            ModelScores = [scores.Approval, scores.Default],
+            DefaultProbability = scores.Default?.Score,
+            ModelScores = scores.Default is { } defaultScore ? [scores.Approval, defaultScore] : [scores.Approval],
             ScoreReasons = ScoreReasons(scores),
         };
 
@@ -58,7 +58,7 @@ public static class CustomerEvaluator
             return decision with { Reasons = reasons };
         }
 
-        var risk = RiskAssessor.Assess(profile, scores.Default.Score, segment);
+        var risk = RiskAssessor.Assess(profile, scores.Default?.Score, segment);
         var behavior = BehaviorAnalyzer.Analyze(profile, scores.Approval.Score, input.Signals);
         var offers = OfferEngine.BuildOffers(new OfferRequest
         {

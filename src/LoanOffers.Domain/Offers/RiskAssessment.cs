@@ -19,17 +19,23 @@ public static class RiskAssessor
     /// <summary>The bank never prices more than this below the segment's advertised rate.</summary>
     private const decimal MaxDiscountPoints = 0.5m;
 
+    /// <summary>A default probability of this or more counts as maximal risk.</summary>
+    private const double MaximalDefaultProbability = 0.10;
+
     /// <summary>
     /// Blends the default model (70%) with the bureau picture (credit score, DTI, late payments, 30%), so a model
-    /// outage or drift cannot move the price alone. A default probability of 10% or more counts as maximal risk.
+    /// outage or drift cannot move the price alone. A program without a default-risk model prices on the bureau
+    /// picture alone, and takes the default probability it implies on the same scale.
     /// </summary>
-    public static RiskAssessment Assess(CustomerProfile profile, double defaultProbability, OfferSegment segment)
+    public static RiskAssessment Assess(CustomerProfile profile, double? modelDefaultProbability, OfferSegment segment)
     {
-        var modelRisk = Math.Clamp(defaultProbability / 0.10, 0, 1);
         var bureauRisk = 0.5 * Math.Clamp((850 - profile.CreditScore) / 550.0, 0, 1)
             + 0.3 * Math.Clamp((double)profile.DebtToIncome / 0.5, 0, 1)
             + 0.2 * Math.Clamp(profile.LatePaymentsLast12Months / 3.0, 0, 1);
-        var riskScore = Math.Round(0.7 * modelRisk + 0.3 * bureauRisk, 4);
+        var riskScore = modelDefaultProbability is { } probability
+            ? Math.Round(0.7 * Math.Clamp(probability / MaximalDefaultProbability, 0, 1) + 0.3 * bureauRisk, 4)
+            : Math.Round(bureauRisk, 4);
+        var defaultProbability = modelDefaultProbability ?? riskScore * MaximalDefaultProbability;
 
         var floor = segment.InterestRate - MaxDiscountPoints;
         var baseRoi = Math.Max(floor, Round(segment.InterestRate + (decimal)(riskScore - NeutralRiskScore) * PointsPerRiskUnit));

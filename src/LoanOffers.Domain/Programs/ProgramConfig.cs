@@ -67,8 +67,15 @@ public static class DataConnectorTypes
     public static bool IsRunnable(string type) => type is Csv or Synthetic;
 }
 
+/// <summary>
+/// A model the program scores with: its id, where it is served, the features it takes (any column the program's
+/// connector supplies) and, optionally, its role (<see cref="ModelRoles"/>), which must then match its card.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ScoringModelConfig")]
-public sealed record ScoringModelConfig(string ModelId, string Endpoint, IReadOnlyList<string> Features);
+public sealed record ScoringModelConfig(string ModelId, string Endpoint, IReadOnlyList<string> Features)
+{
+    [Id(3)] public string? Role { get; init; }
+}
 
 /// <summary>One filter of the chain; which parameters apply depends on <see cref="FilterKinds"/>.</summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.FilterDefinition")]

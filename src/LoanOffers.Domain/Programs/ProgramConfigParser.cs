@@ -133,6 +133,10 @@ public static partial class ProgramConfigParser
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex TwoLetterCode();
 
+    /// <summary>A model feature: a connector's column name.</summary>
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+    public static partial Regex FeatureName();
+
     private sealed class ProgramBinder(List<ConfigError> errors)
     {
         public ProgramConfig? Bind(ConfigNode root)
@@ -241,6 +245,16 @@ public static partial class ProgramConfigParser
                 case DataConnectorTypes.Synthetic:
                     CheckIntSetting(config, $"{path}.config", "count", 1, 10_000_000);
                     CheckIntSetting(config, $"{path}.config", "seed", int.MinValue, int.MaxValue);
+                    if (config.TryGetValue("extraFeatures", out var extra))
+                    {
+                        var names = extra.Split(',', StringSplitOptions.TrimEntries);
+                        if (names.Any(name => !FeatureName().IsMatch(name)) || names.Distinct(StringComparer.OrdinalIgnoreCase).Count() != names.Length
+                            || names.Any(name => ModelFeatures.IsCore(name) || CustomerCsvColumns.All.Contains(name, StringComparer.OrdinalIgnoreCase)))
+                        {
+                            Error($"{path}.config.extraFeatures", "must be distinct column names (letters, digits and underscores, separated by commas) other than the core fields'");
+                        }
+                    }
+
                     break;
                 case DataConnectorTypes.Snowflake:
                     break;
@@ -277,15 +291,26 @@ public static partial class ProgramConfigParser
             var features = map.Sequence("features", (item, itemPath) =>
             {
                 var name = ScalarString(item, itemPath);
-                if (name is not null && !ModelFeatures.Names.Contains(name))
+                if (name is not null && !FeatureName().IsMatch(name))
                 {
-                    Error(itemPath, $"'{name}' is not a known feature ({string.Join(", ", ModelFeatures.Names)})");
+                    Error(itemPath, $"'{name}' is not a feature name (letters, digits and underscores, as the connector's column is named)");
                 }
 
                 return name;
             }, nonEmpty: true);
+            var role = map.String("role", required: false);
+            if (role is not null && !ModelRoles.All.Contains(role))
+            {
+                Error($"{path}.role", $"'{role}' is not a model role ({string.Join(", ", ModelRoles.All)})");
+            }
+
+            if (features is not null && features.Distinct(StringComparer.Ordinal).Count() != features.Count)
+            {
+                Error($"{path}.features", "a feature is named twice");
+            }
+
             map.RejectUnknownKeys();
-            return id is null || endpoint is null || features is null ? null : new ScoringModelConfig(id, endpoint, [.. features.Select(f => f!)]);
+            return id is null || endpoint is null || features is null ? null : new ScoringModelConfig(id, endpoint, [.. features.Select(f => f!)]) { Role = role };
         }
 
         private FilterDefinition? BindFilter(ConfigNode node, string path)

@@ -31,12 +31,7 @@ public static class ProgramDocument
                 ["type"] = connector.Type,
                 ["config"] = Settings(connector.Config),
             })),
-            ["scoringModels"] = Array(config.ScoringModels.Select(model => (JsonNode?)new JsonObject
-            {
-                ["modelId"] = model.ModelId,
-                ["endpoint"] = model.Endpoint,
-                ["features"] = Array(model.Features.Select(feature => (JsonNode?)feature)),
-            })),
+            ["scoringModels"] = Array(config.ScoringModels.Select(model => (JsonNode?)Model(model))),
             ["filterChain"] = Array(config.FilterChain.Select(filter => (JsonNode?)new JsonObject
             {
                 ["filterId"] = filter.FilterId,
@@ -86,6 +81,23 @@ public static class ProgramDocument
         document["batchSchedule"] = config.BatchSchedule;
         document["candidateTTLDays"] = config.CandidateTtlDays;
         return document;
+    }
+
+    /// <summary>A scoring model as the document has it; the role only when the program names one.</summary>
+    private static JsonObject Model(ScoringModelConfig model)
+    {
+        var node = new JsonObject
+        {
+            ["modelId"] = model.ModelId,
+            ["endpoint"] = model.Endpoint,
+            ["features"] = Array(model.Features.Select(feature => (JsonNode?)feature)),
+        };
+        if (model.Role is { } role)
+        {
+            node["role"] = role;
+        }
+
+        return node;
     }
 
     public static string ToJson(ProgramConfig config) => ToJsonNode(config).ToJsonString(Indented);

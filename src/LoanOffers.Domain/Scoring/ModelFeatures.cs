@@ -12,6 +12,8 @@ namespace LoanOffers.Domain;
 /// <item><c>transaction_patterns</c>: 0 stable, 1 irregular, 2 declining (ordered by risk).</item>
 /// <item><c>savings_rate</c>: ratio of income saved.</item>
 /// </list>
+/// Any other name is one of the connector's own columns (<see cref="CustomerProfile.Extra"/>), read through its
+/// <see cref="FeatureSchema"/>.
 /// </summary>
 public static class ModelFeatures
 {
@@ -47,9 +49,23 @@ public static class ModelFeatures
     /// <summary>The reason code of a feature that lowered the approval score, e.g. <c>SCORE_DEBT_TO_INCOME</c>.</summary>
     public static string ReasonCode(string feature) => "SCORE_" + feature.ToUpperInvariant();
 
-    /// <summary>Writes the named features of <paramref name="profile"/>, in order, to the start of <paramref name="destination"/>.</summary>
-    /// <exception cref="ArgumentException">A name is unknown, or <paramref name="destination"/> is too short.</exception>
-    public static void Extract(CustomerProfile profile, IReadOnlyList<string> featureNames, Span<float> destination)
+    public static bool IsCore(string name) => Names.Contains(name);
+
+    /// <summary>The names among <paramref name="featureNames"/> that neither the core fields nor <paramref name="schema"/> supply.</summary>
+    public static IReadOnlyList<string> Unsupplied(IEnumerable<string> featureNames, FeatureSchema? schema) =>
+        [.. featureNames.Where(name => !IsCore(name) && (schema?.PositionOf(name) ?? -1) < 0)];
+
+    /// <summary>Writes the named core features of <paramref name="profile"/>, in order, to the start of <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">A name is not a core feature, or <paramref name="destination"/> is too short.</exception>
+    public static void Extract(CustomerProfile profile, IReadOnlyList<string> featureNames, Span<float> destination) =>
+        Extract(profile, null, featureNames, destination);
+
+    /// <summary>
+    /// Writes the named features of <paramref name="profile"/>, in order, to the start of <paramref name="destination"/>:
+    /// core fields by name, the connector's own columns through <paramref name="schema"/>.
+    /// </summary>
+    /// <exception cref="MissingFeatureException">A feature is neither a core field nor among the customer's columns; it is never taken as zero.</exception>
+    public static void Extract(CustomerProfile profile, FeatureSchema? schema, IReadOnlyList<string> featureNames, Span<float> destination)
     {
         if (destination.Length < featureNames.Count)
         {
@@ -68,8 +84,23 @@ public static class ModelFeatures
                 DepositBalance => (float)profile.DepositBalance,
                 TransactionPatterns => (float)profile.TransactionPattern,
                 SavingsRate => (float)profile.SavingsRate,
-                var name => throw new ArgumentException($"Unknown model feature '{name}'.", nameof(featureNames)),
+                var name => ExtraValue(profile, schema, name),
             };
         }
     }
+
+    private static float ExtraValue(CustomerProfile profile, FeatureSchema? schema, string name)
+    {
+        var position = schema?.PositionOf(name) ?? -1;
+        return position >= 0 && profile.Extra is { } extra && extra.SchemaId == schema!.Id && position < extra.Values.Length
+            ? extra.Values[position]
+            : throw new MissingFeatureException(name);
+    }
+}
+
+/// <summary>A model needs a feature the customer's connector does not supply.</summary>
+public sealed class MissingFeatureException(string feature)
+    : Exception($"The feature '{feature}' is neither a core field nor a column of the customer's connector.")
+{
+    public string Feature { get; } = feature;
 }

@@ -7,6 +7,9 @@ namespace LoanOffers.Scoring.Models;
 /// <summary>How the model was trained.</summary>
 public sealed record TrainerSettings(string Algorithm, int Trees, int Leaves, int MinRowsPerLeaf, double LearningRate, double HeldOutFraction, int Seed);
 
+/// <summary>How much a feature matters to a model: the held-out AUC lost when its values are shuffled.</summary>
+public sealed record FeatureImportance(string Feature, double AucLoss);
+
 /// <summary>The ground truth's own quality on the same held-out rows (synthetic data only): the best any model could reach.</summary>
 public sealed record GroundTruthMetrics(double Auc, double Brier);
 
@@ -25,10 +28,16 @@ public sealed record ModelCard
 
     public required string Label { get; init; }
 
+    /// <summary>What the model predicts (<see cref="Domain.ModelRoles"/>): programs take their models by it.</summary>
+    public required string Role { get; init; }
+
     public required IReadOnlyList<string> Features { get; init; }
 
     /// <summary>Each feature's median over the training rows, in input order: the typical applicant principal reasons compare with.</summary>
     public IReadOnlyList<float>? FeatureReferences { get; init; }
+
+    /// <summary>The features by how much the model leans on them, most first (see <see cref="Training.CreditModelTrainer.PermutationImportance"/>).</summary>
+    public IReadOnlyList<FeatureImportance>? FeatureImportance { get; init; }
 
     public string InputName { get; init; } = Onnx.TreeEnsembleOnnxExporter.InputName;
 

@@ -81,18 +81,24 @@ public sealed class ModelStore(string root)
         File.Move(staging, pointer, overwrite: true);
     }
 
-    /// <summary>Serves the version before the active one again; returns it, or null when there is none.</summary>
-    public string? Rollback(string modelId)
+    /// <summary>The version before the active one, or null when there is none.</summary>
+    public string? PreviousVersion(string modelId)
     {
         var versions = Versions(modelId);
         var active = versions.ToList().IndexOf(ActiveVersion(modelId) ?? "");
-        if (active <= 0)
+        return active <= 0 ? null : versions[active - 1];
+    }
+
+    /// <summary>Serves the version before the active one again; returns it, or null when there is none.</summary>
+    public string? Rollback(string modelId)
+    {
+        if (PreviousVersion(modelId) is not { } previous)
         {
             return null;
         }
 
-        Activate(modelId, versions[active - 1]);
-        return versions[active - 1];
+        Activate(modelId, previous);
+        return previous;
     }
 
     /// <summary>Writes <c>model.onnx</c> and <c>model.json</c> into <paramref name="folder"/>.</summary>

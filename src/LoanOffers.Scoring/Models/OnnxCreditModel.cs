@@ -50,19 +50,25 @@ public sealed class OnnxCreditModel : ICreditModel, IDisposable
             throw new ModelLoadException($"Model {card.ModelId} {card.Version} at {directory}: {ModelStore.OnnxFileName} has hash {hash} but its card says {card.OnnxSha256}; the file was replaced without its card.");
         }
 
-        return new OnnxCreditModel(onnx, card.ModelId, card.Version, card.Features, card.FeatureReferences ?? [], card);
+        return new OnnxCreditModel(onnx, card.ModelId, card.Version, card.Role, card.Features, card.FeatureReferences ?? [], card);
     }
 
-    internal OnnxCreditModel(byte[] onnx, string modelId, string version, IReadOnlyList<string> features, IReadOnlyList<float> references, ModelCard? card = null)
+    internal OnnxCreditModel(byte[] onnx, string modelId, string version, string role, IReadOnlyList<string> features, IReadOnlyList<float> references, ModelCard? card = null)
     {
         ModelId = modelId;
         Version = version;
+        Role = role;
         Features = [.. features];
         Card = card;
-        var unknown = Features.Where(f => !ModelFeatures.Names.Contains(f)).ToList();
-        if (Features.Count == 0 || unknown.Count > 0 || Features.Distinct().Count() != Features.Count)
+        if (!ModelRoles.All.Contains(role))
         {
-            throw new ModelLoadException($"Model {modelId} {version}: its features [{string.Join(", ", Features)}] must be distinct names from [{string.Join(", ", ModelFeatures.Names)}].");
+            throw new ModelLoadException($"Model {modelId} {version}: its card's role '{role}' is not one of {string.Join(", ", ModelRoles.All)}.");
+        }
+
+        var badNames = Features.Where(f => !ProgramConfigParser.FeatureName().IsMatch(f)).ToList();
+        if (Features.Count == 0 || badNames.Count > 0 || Features.Distinct().Count() != Features.Count)
+        {
+            throw new ModelLoadException($"Model {modelId} {version}: its features [{string.Join(", ", Features)}] must be distinct column names (letters, digits and underscores).");
         }
 
         // One thread per call: the silo runs many grains on two cores, and a 1000-row tree batch is about a millisecond.
@@ -99,6 +105,8 @@ public sealed class OnnxCreditModel : ICreditModel, IDisposable
     public string ModelId { get; }
 
     public string Version { get; }
+
+    public string Role { get; }
 
     public IReadOnlyList<string> Features { get; }
 

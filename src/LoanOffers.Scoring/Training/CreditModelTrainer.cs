@@ -39,8 +39,13 @@ public static class CreditModelTrainer
 {
     private const int MinimumRows = 50;
 
-    public static TrainedCreditModel Train(TrainingSet data, string modelId, string version, TrainerOptions? options = null, int rejectedRows = 0)
+    public static TrainedCreditModel Train(TrainingSet data, string modelId, string version, string role, TrainerOptions? options = null, int rejectedRows = 0)
     {
+        if (!Domain.ModelRoles.All.Contains(role))
+        {
+            throw new ArgumentException($"'{role}' is not a model role ({string.Join(", ", Domain.ModelRoles.All)}).", nameof(role));
+        }
+
         options ??= new TrainerOptions();
         var (trainRows, heldOutRows) = Split(data, options.HeldOutFraction);
         var training = data.Subset(trainRows);
@@ -69,9 +74,11 @@ public static class CreditModelTrainer
 
         var onnxProbabilities = new float[heldOut.Rows];
         var references = Medians(training);
-        using (var session = new OnnxCreditModel(onnx, modelId, version, data.Features, references))
+        IReadOnlyList<FeatureImportance> importance;
+        using (var session = new OnnxCreditModel(onnx, modelId, version, role, data.Features, references))
         {
             session.Score(heldOut.Values, heldOut.Rows, onnxProbabilities);
+            importance = PermutationImportance(session, heldOut, onnxProbabilities, options.Seed);
         }
 
         var parity = mlNetProbabilities.Zip(onnxProbabilities, (a, b) => (double)Math.Abs(a - b)).Max();
@@ -86,7 +93,9 @@ public static class CreditModelTrainer
             ModelId = modelId,
             Version = version,
             Label = data.Label,
+            Role = role,
             Features = [.. data.Features],
+            FeatureImportance = importance,
             FeatureReferences = references,
             Metrics = metrics,
             GroundTruth = heldOut.TrueProbabilities is { } truth
@@ -120,6 +129,35 @@ public static class CreditModelTrainer
         }
 
         return (training, heldOut);
+    }
+
+    /// <summary>
+    /// How much each feature matters to the model, largest first: the held-out AUC lost when that feature's values are
+    /// shuffled among the held-out rows (the same shuffle, by <paramref name="seed"/>, every time).
+    /// </summary>
+    public static IReadOnlyList<FeatureImportance> PermutationImportance(ICreditModel model, TrainingSet heldOut, float[] probabilities, int seed)
+    {
+        var baseline = ModelEvaluation.Auc([.. probabilities.Select(p => (double)p)], heldOut.Labels);
+        var width = heldOut.Features.Count;
+        var shuffled = new float[heldOut.Values.Length];
+        var permuted = new float[heldOut.Rows];
+        var order = Enumerable.Range(0, heldOut.Rows).ToArray();
+        new Random(seed).Shuffle(order);
+        var importance = new List<FeatureImportance>(width);
+        for (var feature = 0; feature < width; feature++)
+        {
+            heldOut.Values.CopyTo(shuffled, 0);
+            for (var row = 0; row < heldOut.Rows; row++)
+            {
+                shuffled[row * width + feature] = heldOut.Values[order[row] * width + feature];
+            }
+
+            model.Score(shuffled, heldOut.Rows, permuted);
+            var auc = ModelEvaluation.Auc([.. permuted.Select(p => (double)p)], heldOut.Labels);
+            importance.Add(new FeatureImportance(heldOut.Features[feature], Math.Round(baseline - auc, 6)));
+        }
+
+        return [.. importance.OrderByDescending(entry => entry.AucLoss).ThenBy(entry => entry.Feature, StringComparer.Ordinal)];
     }
 
     /// <summary>Each feature's median over <paramref name="rows"/>.</summary>

@@ -73,6 +73,11 @@ public sealed partial class ModelRetrainer
                 throw new InvalidDataException($"Model '{modelId}' predicts '{card.Label}'; recorded outcomes label only '{FundedLabel}' (funded or declined).");
             }
 
+            if (card.Features.FirstOrDefault(feature => !ModelFeatures.IsCore(feature)) is { } own)
+            {
+                throw new InvalidDataException($"Model '{modelId}' takes the connector's column '{own}'; recorded outcomes carry the core fields only, so retrain it from a CSV of the bank's history.");
+            }
+
             var usable = outcomes.Where(outcome => outcome.Features.Count == ModelFeatures.Names.Count).ToList();
             var columns = card.Features.Select(feature => ModelFeatures.Names.ToList().IndexOf(feature)).ToArray();
             var values = new float[usable.Count * columns.Length];
@@ -103,7 +108,7 @@ public sealed partial class ModelRetrainer
 
         var read = readOutcomes(card);
         var data = read.Usable();
-        var candidate = CreditModelTrainer.Train(data, modelId, _store.NextVersion(modelId), _trainerOptions, read.BadRows.Count);
+        var candidate = CreditModelTrainer.Train(data, modelId, _store.NextVersion(modelId), card.Role, _trainerOptions, read.BadRows.Count);
 
         var currentProbabilities = new float[candidate.HeldOut.Rows];
         current.Score(candidate.HeldOut.Values, candidate.HeldOut.Rows, currentProbabilities);

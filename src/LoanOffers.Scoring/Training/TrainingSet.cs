@@ -130,10 +130,10 @@ public sealed record TrainingCsvResult(TrainingSet? Data, IReadOnlyList<BadRow> 
 }
 
 /// <summary>
-/// Reads labelled rows from CSV by column name (case-insensitive, any order, other columns ignored). Features default
-/// to every <see cref="ModelFeatures"/> name in the header; any other name is refused because the engine could not
-/// supply it at scoring time. Labels are 0/1 or true/false. A row with a missing, non-numeric or non-finite value is
-/// reported with its line number and left out; it is never dropped silently.
+/// Reads labelled rows from CSV by column name (case-insensitive, any order, other columns ignored). Features are any
+/// numeric columns, named as the bank's warehouse names them; by default every column but the label, the row key and
+/// the synthetic ground truth. Labels are 0/1 or true/false. A row with a missing, non-numeric or non-finite value is
+/// reported with its line and column and left out; it is never dropped silently.
 /// </summary>
 public static class TrainingCsv
 {
@@ -167,11 +167,12 @@ public static class TrainingCsv
             return Fatal($"label column '{label}' is not in the header ({string.Join(", ", columns.Keys)})");
         }
 
-        features ??= [.. ModelFeatures.Names.Where(name => columns.ContainsKey(name) && !name.Equals(label, StringComparison.OrdinalIgnoreCase))];
-        var unknown = features.Where(f => !ModelFeatures.Names.Contains(f)).ToList();
-        if (unknown.Count > 0)
+        var notFeatures = new HashSet<string>([label, label + SyntheticHistory.TrueProbabilitySuffix, .. RowKeyColumns], StringComparer.OrdinalIgnoreCase);
+        features ??= [.. csv.Headers.Select(header => header.Trim()).Where(header => header.Length > 0 && !notFeatures.Contains(header) && !header.EndsWith(SyntheticHistory.TrueProbabilitySuffix, StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase)];
+        var badNames = features.Where(feature => !ProgramConfigParser.FeatureName().IsMatch(feature)).ToList();
+        if (badNames.Count > 0)
         {
-            return Fatal($"feature(s) {string.Join(", ", unknown)} are not model features the engine can supply ({string.Join(", ", ModelFeatures.Names)})");
+            return Fatal($"feature column name(s) {string.Join(", ", badNames.Select(name => $"'{name}'"))} are not usable in a program (letters, digits and underscores only)");
         }
 
         var missing = features.Where(f => !columns.ContainsKey(f)).ToList();

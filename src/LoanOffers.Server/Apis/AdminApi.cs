@@ -1,5 +1,6 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
+using LoanOffers.Grains;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Server.Hosting;
 using LoanOffers.Server.Security;
@@ -44,7 +45,8 @@ public static class AdminApi
     public static async Task<Ok<IReadOnlyList<ProgramSummary>>> ListProgramsAsync(IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key).List());
 
-    public static async Task<Results<ContentHttpResult, ValidationProblem>> PutProgramAsync(string programId, HttpRequest request, IGrainFactory grains, AuditTrail audit)
+    public static async Task<Results<ContentHttpResult, ValidationProblem>> PutProgramAsync(
+        string programId, HttpRequest request, IGrainFactory grains, ProgramModelCheck models, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(programId))
         {
@@ -77,6 +79,13 @@ public static class AdminApi
         if (parsed.Config.ProgramId != programId)
         {
             return ApiValidation.Invalid("programId", $"The document is for program '{parsed.Config.ProgramId}', but the URL names '{programId}'.");
+        }
+
+        if (models.Check(parsed.Config) is { Count: > 0 } modelErrors)
+        {
+            return ApiValidation.Invalid(modelErrors
+                .GroupBy(error => error.Path)
+                .ToDictionary(group => group.Key, group => group.Select(error => error.Message).ToArray()));
         }
 
         var program = grains.GetGrain<IProgramGrain>(programId);

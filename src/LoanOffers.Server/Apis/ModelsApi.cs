@@ -107,7 +107,7 @@ public static class ModelsApi
     }
 
     public static async Task<Results<Ok<string>, ValidationProblem, ProblemHttpResult>> RollbackAsync(
-        string modelId, HttpContext context, ICreditModelRegistry registry, IOptions<ScoringOptions> options, AuditTrail audit)
+        string modelId, HttpContext context, ICreditModelRegistry registry, IOptions<ScoringOptions> options, IGrainFactory grains, ProgramModelCheck check, AuditTrail audit)
     {
         if (!ApiValidation.IsValidId(modelId))
         {
@@ -125,15 +125,54 @@ public static class ModelsApi
             return ApiValidation.NotFound($"No model '{modelId}' is served.");
         }
 
-        if (store.Rollback(modelId) is not { } version)
+        if (store.PreviousVersion(modelId) is not { } previous)
         {
             return TypedResults.Problem($"Model '{modelId}' has no earlier version to roll back to.", statusCode: StatusCodes.Status409Conflict, title: "Nothing to roll back to");
         }
 
+        OnnxCreditModel earlier;
+        try
+        {
+            earlier = OnnxCreditModel.Load(store.VersionFolder(modelId, previous));
+        }
+        catch (ModelLoadException)
+        {
+            return TypedResults.Problem($"Version {previous} of '{modelId}' does not load (its files do not match its card).",
+                statusCode: StatusCodes.Status409Conflict, title: "The earlier version is broken");
+        }
+
+        using (earlier)
+        {
+            if (await BrokenProgramsAsync(grains, check, earlier) is { Count: > 0 } broken)
+            {
+                return TypedResults.Problem(
+                    $"Version {previous} of '{modelId}' would not fit the programs that use it: {string.Join("; ", broken)}.",
+                    statusCode: StatusCodes.Status409Conflict, title: "The programs that use the model do not fit that version");
+            }
+        }
+
+        var version = store.Rollback(modelId)!;
         onnx.Reload();
         await audit.AppendAsync(new AuditRecord(
             AuditActors.Of(context), AuditActions.ModelRolledBack, modelId, Version(served), Version(version), [$"version: {served} → {version}"]), CancellationToken.None);
         return TypedResults.Ok(version);
+    }
+
+    /// <summary>What would break in each program that uses <paramref name="replacement"/>'s model if it were served instead.</summary>
+    private static async Task<List<string>> BrokenProgramsAsync(IGrainFactory grains, ProgramModelCheck check, ICreditModel replacement)
+    {
+        var broken = new List<string>();
+        foreach (var summary in await grains.GetGrain<IProgramCatalogGrain>(IProgramCatalogGrain.Key).List())
+        {
+            if (await grains.GetGrain<IProgramGrain>(summary.ProgramId).GetConfig() is { } program
+                && program.ScoringModels.Any(model => model.ModelId == replacement.ModelId))
+            {
+                broken.AddRange(check.Check(program, modelId => modelId == replacement.ModelId ? replacement : check.Models.Get(modelId))
+                    .Select(error => $"program '{program.ProgramId}' {error.Path}: {error.Message}"));
+            }
+        }
+
+        return broken;
     }
 
     private static string Version(string version) => JsonSerializer.Serialize(new { version });

@@ -364,13 +364,16 @@ async function modelsPage() {
     return h('section', { class: 'card', 'aria-labelledby': `model-${card.modelId}` },
       h('h2', { id: `model-${card.modelId}` }, `${card.modelId} ${card.version}`),
       h('dl', { class: 'facts' },
+        h('dt', {}, 'Role'), h('dd', {}, card.role),
         h('dt', {}, 'Predicts'), h('dd', {}, card.label),
         h('dt', {}, 'Held-out AUC'), h('dd', { class: 'auc' }, card.metrics.auc.toFixed(3)),
         h('dt', {}, 'Brier score'), h('dd', {}, card.metrics.brier.toFixed(4)),
         h('dt', {}, 'Held-out rows'), h('dd', {}, number(card.heldOutRows)),
         h('dt', {}, 'Training rows'), h('dd', {}, number(card.trainingRows)),
         card.groundTruth ? [h('dt', {}, 'Ground-truth AUC'), h('dd', {}, card.groundTruth.auc.toFixed(3))] : null,
-        h('dt', {}, 'Features'), h('dd', {}, card.features.join(', '))),
+        h('dt', {}, 'Features'), h('dd', {}, card.features.join(', ')),
+        card.featureImportance?.length ? [h('dt', {}, 'Most important'), h('dd', {},
+          card.featureImportance.slice(0, 3).map(feature => `${feature.feature} (AUC −${feature.aucLoss.toFixed(3)})`).join(', '))] : null),
       chart(`Calibration of ${card.modelId}: observed rate against mean predicted probability by decile`, {
         type: 'line',
         data: {
