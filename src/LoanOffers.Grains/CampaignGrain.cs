@@ -257,9 +257,9 @@ public sealed partial class CampaignGrain(
             }
 
             _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
-            // Twice the relay's connections in flight, so one message's customer and outbox work overlaps another's
-            // SMTP exchange.
-            var inFlight = 2 * smtp.Value.Connections;
+            // Three messages in flight per relay connection: a message's customer and outbox work takes about one and a
+            // half times its SMTP exchange, so with fewer a connection waits for its next message.
+            var inFlight = 3 * smtp.Value.Connections;
             var funnelWrites = new FunnelWriteBehind(funnel);
             while (!cancellationToken.IsCancellationRequested)
             {
