@@ -192,6 +192,9 @@ public sealed record CustomerEvaluation(
 
     /// <summary>The firm-offer record of the offers this decision made, for the batch to append with its partition's.</summary>
     [Id(9)] public FirmOfferRecord? Record { get; init; }
+
+    /// <summary>The approval model's score, for a customer who passed the filters.</summary>
+    [Id(10)] public double? ApprovalScore { get; init; }
 }
 
 /// <summary>Offers a program withdrew, when, in which run, and why (the filter's reason code, or NO_OFFER).</summary>

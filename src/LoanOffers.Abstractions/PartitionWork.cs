@@ -49,6 +49,9 @@ public sealed record PartitionReport(
 {
     /// <summary>Customers whose live offers the run withdrew.</summary>
     [Id(10)] public int Withdrawn { get; init; }
+
+    /// <summary>The partition's customers by age band and state (<see cref="FairnessGroups"/>).</summary>
+    [Id(11)] public IReadOnlyDictionary<string, GroupOutcomes> Groups { get; init; } = new Dictionary<string, GroupOutcomes>();
 }
 
 /// <summary>

@@ -84,6 +84,12 @@ public sealed record RunStatus
 
     /// <summary>How the run's offers fared, per tier, as applications and their outcomes arrive (read from the applications ledger).</summary>
     [Id(26)] public IReadOnlyDictionary<string, TierOutcomes>? OutcomesByTier { get; init; }
+
+    /// <summary>How each age band and state fared (<see cref="FairnessGroups"/>), the counts the fairness report is made of.</summary>
+    [Id(27)] public IReadOnlyDictionary<string, GroupOutcomes>? Groups { get; init; }
+
+    /// <summary>The fairness of the run's offers by age band and state, with any four-fifths breach named.</summary>
+    public FairnessReport? Fairness => Groups is { Count: > 0 } groups ? FairnessMonitor.Assess(groups) : null;
 }
 
 /// <summary>How a run's applications went in one tier.</summary>

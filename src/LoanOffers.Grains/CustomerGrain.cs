@@ -685,7 +685,10 @@ public sealed class CustomerGrain(
         decision.Outcome == DecisionOutcome.Offered ? decision.Offers.Count : 0,
         decision.Outcome == DecisionOutcome.Offered ? candidate : null,
         replaced,
-        fromStoredDecision);
+        fromStoredDecision)
+    {
+        ApprovalScore = decision.ApprovalProbability,
+    };
 
     private static FirmOfferRecord? RecordOf(CustomerDecision decision, CustomerProfile? profile) =>
         decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0 && profile is not null ? FirmOfferRecord.Of(decision, profile) : null;

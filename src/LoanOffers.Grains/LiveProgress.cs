@@ -9,6 +9,7 @@ public sealed class LiveProgress
 {
     private readonly ConcurrentDictionary<string, int> _rejectedByFilter;
     private readonly ConcurrentDictionary<string, int> _offersByTier;
+    private readonly ConcurrentDictionary<string, GroupOutcomes> _groups;
     private readonly Lock _baselineGate = new();
     private RunStatus _baseline;
     private int _processed;
@@ -31,6 +32,7 @@ public sealed class LiveProgress
         _withdrawn = checkpoint.Withdrawn;
         _rejectedByFilter = new ConcurrentDictionary<string, int>(checkpoint.RejectedByFilter);
         _offersByTier = new ConcurrentDictionary<string, int>(checkpoint.OffersByTier);
+        _groups = new ConcurrentDictionary<string, GroupOutcomes>(checkpoint.Groups ?? new Dictionary<string, GroupOutcomes>());
     }
 
     /// <summary>Adds a finished partition's counters.</summary>
@@ -51,6 +53,11 @@ public sealed class LiveProgress
         foreach (var (tier, count) in report.OffersByTier)
         {
             _offersByTier.AddOrUpdate(tier, count, (_, total) => total + count);
+        }
+
+        foreach (var (group, outcomes) in report.Groups)
+        {
+            _groups.AddOrUpdate(group, outcomes, (_, total) => total.Plus(outcomes));
         }
 
         if (report.LastError is { } error)
@@ -79,5 +86,6 @@ public sealed class LiveProgress
         Withdrawn = Volatile.Read(ref _withdrawn),
         RejectedByFilter = new SortedDictionary<string, int>(_rejectedByFilter),
         OffersByTier = new SortedDictionary<string, int>(_offersByTier),
+        Groups = new SortedDictionary<string, GroupOutcomes>(_groups, StringComparer.Ordinal),
     };
 }

@@ -27,7 +27,7 @@ public sealed partial class PartitionEvaluator(
                 try
                 {
                     var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
-                    results[slot] = new CustomerResult(evaluation, null);
+                    results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, DateOnly.FromDateTime(run.AsOf.UtcDateTime)) };
                 }
                 catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
                 {
@@ -72,6 +72,7 @@ public sealed partial class PartitionEvaluator(
     {
         var rejected = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var tiers = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, GroupOutcomes>(StringComparer.Ordinal);
         int offered = 0, noOffer = 0, offersMade = 0, errors = 0, replayed = 0, withdrawn = 0;
         string? lastError = null;
         foreach (var result in results)
@@ -81,6 +82,12 @@ public sealed partial class PartitionEvaluator(
                 errors++;
                 lastError = result.Error;
                 continue;
+            }
+
+            foreach (var group in result.Groups)
+            {
+                groups[group] = groups.GetValueOrDefault(group, GroupOutcomes.None)
+                    .With(evaluation.Outcome == DecisionOutcome.Offered, evaluation.ApprovalScore, evaluation.RejectedBy);
             }
 
             replayed += evaluation.FromStoredDecision ? 1 : 0;
@@ -101,12 +108,19 @@ public sealed partial class PartitionEvaluator(
             }
         }
 
-        return new PartitionReport(position, results.Count, offered, noOffer, offersMade, errors, replayed, rejected, tiers, lastError) { Withdrawn = withdrawn };
+        return new PartitionReport(position, results.Count, offered, noOffer, offersMade, errors, replayed, rejected, tiers, lastError)
+        {
+            Withdrawn = withdrawn,
+            Groups = groups,
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} failed in run {RunId}")]
     private partial void LogCustomerFailed(Exception failure, string customerId, string runId);
 }
 
-/// <summary>One customer's evaluation in a run, or the error that stopped it.</summary>
-internal sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error);
+/// <summary>One customer's evaluation in a run, or the error that stopped it, and the fairness groups the customer is in.</summary>
+internal sealed record CustomerResult(CustomerEvaluation? Evaluation, string? Error)
+{
+    public IReadOnlyList<string> Groups { get; init; } = [];
+}

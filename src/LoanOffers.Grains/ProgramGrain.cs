@@ -325,9 +325,16 @@ public sealed partial class ProgramGrain(
             ((finished.CompletedAt ?? time.GetUtcNow()) - finished.StartedAt).TotalSeconds,
             new KeyValuePair<string, object?>("program", finished.ProgramId), new KeyValuePair<string, object?>("state", finished.State.ToString()));
         LogRunFinished(finished.ProgramId, finished.RunId, finished.State, finished.Processed, finished.Offered);
+        if (finished.Fairness is { Breaches: { Count: > 0 } breaches })
+        {
+            LogFairnessBreach(finished.ProgramId, finished.RunId, string.Join("; ", breaches));
+        }
     }
 
     private RunStatus? CurrentRun() => _live?.Snapshot() ?? state.State.ActiveRun;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId}: offers fall unevenly (four-fifths rule): {Breaches}")]
+    private partial void LogFairnessBreach(string programId, string runId, string breaches);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId}: the daily purge of expired candidates and records failed")]
     private partial void LogPurgeFailed(Exception failure, string programId);

@@ -89,6 +89,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
             await Expect(rejected.GetByRole(AriaRole.Row, new() { Name = $"rejected by {filter.Name} {filter.Value.GetInt32():N0}", Exact = true })).ToBeVisibleAsync();
         }
 
+        var groups = page.GetByRole(AriaRole.Table, new() { Name = "Offers by age band and state against the best-treated group" });
+        await Expect(groups.GetByRole(AriaRole.Row)).ToHaveCountAsync(1 + run.GetProperty("fairness").GetProperty("groups").GetArrayLength());
         await console.ScreenshotAsync(page, "run");
 
         // The first run, which made the program's offers: its tier mix as a chart, the same counts as the API's.

@@ -276,6 +276,15 @@ async function runPage(programId, runId) {
         h('dt', {}, 'Bad rows'), h('dd', {}, number(run.badRowCount)),
         h('dt', {}, 'Last error'), h('dd', {}, run.lastError ?? 'none')),
       (run.badRows ?? []).length ? table('Bad rows of the source (line and reason; no personal values)', ['Line', 'Reason'], run.badRows.map(row => [number(row.lineNumber), row.reason]), [0]) : null,
+      ...(run.fairness ? [
+        h('h2', {}, 'Fairness (four-fifths rule)'),
+        run.fairness.breaches.length
+          ? h('ul', { class: 'errors', role: 'alert', id: 'fairness-breaches' }, run.fairness.breaches.map(breach => h('li', {}, breach)))
+          : h('p', { id: 'fairness-breaches' }, `No group of at least ${run.fairness.minimumGroupSize} customers was offered at under ${percent(run.fairness.threshold)} of the best group's rate.`),
+        table('Offers by age band and state against the best-treated group', ['Group', 'Customers', 'Offered', 'Offer rate', 'Impact ratio', 'Mean approval score'],
+          run.fairness.groups.map(group => [`${group.dimension} ${group.group}${group.breach ? ' (breach)' : ''}`, number(group.evaluated), number(group.offered),
+            percent(group.offerRate), group.adverseImpactRatio?.toFixed(2) ?? '–', group.meanApprovalScore?.toFixed(3) ?? '–']), [1, 2, 3, 4, 5]),
+      ] : []),
       run.state === 'Completed' ? h('p', {}, h('a', { href: `#/funnel/${encodeURIComponent(programId)}/${encodeURIComponent(runId)}` }, 'Campaign funnel of this run')) : null,
     ];
   };
