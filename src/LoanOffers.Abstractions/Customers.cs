@@ -17,6 +17,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Evaluates the customer for a batch run; the same run id again returns the stored decision.</summary>
     Task<CustomerEvaluation> Evaluate(EvaluateCustomer command);
 
+    /// <summary>
+    /// Decides the customer under a proposed and the live program version by the same pipeline as <see cref="Evaluate"/>,
+    /// and stores nothing: a what-if run's view of one customer.
+    /// </summary>
+    Task<SimulatedDecisions> Simulate(SimulateCustomer command);
+
     /// <summary>The ranked, unexpired offers from the customer's state; null for a customer never evaluated.</summary>
     [ReadOnly]
     [ResponseTimeout(ApiCalls.ResponseTimeout)]

@@ -120,18 +120,8 @@ public sealed class CustomerGrain(
             };
         }
 
-        // The source does not know which offers this engine made; the grain does, and it wins for the 90-day window.
-        var profile = command.Profile with
-        {
-            LastOfferAt = Latest(command.Profile.LastOfferAt, current.LastOfferAt),
-            TimeZone = command.Profile.TimeZone ?? UsStates.TimeZoneOf(command.Profile.State),
-        };
-        var chain = FilterChainCache.For(command.Program);
-        var filter = chain.Evaluate(profile, command.Now);
-        var scores = filter.Passed ? await scoring.ScoreAsync(profile, command.Program) : null;
-        var decision = CustomerEvaluator.Evaluate(
-            new EvaluationInput { Profile = profile, Program = command.Program, Scores = scores, Signals = current.Responses?.DecayedTo(command.Now), Now = command.Now, RunId = command.RunId },
-            chain);
+        var profile = Merged(current, command.Profile);
+        var decision = await DecideAsync(current, profile, command.Program, command.Now, command.RunId);
 
         var nextStanding = new ProgramStanding
         {
@@ -213,25 +203,9 @@ public sealed class CustomerGrain(
             return null;
         }
 
-        var profile = current.Profile;
-        var chain = FilterChainCache.For(command.Program);
-        var filter = chain.Evaluate(profile with { LastOfferAt = null }, command.Now);
-        var scores = filter.Passed ? await scoring.ScoreAsync(profile, command.Program) : null;
-
         // A customer asking for offers is not a fresh solicitation, so the 90-day window does not apply here.
-        var decision = CustomerEvaluator.Evaluate(
-            new EvaluationInput
-            {
-                Profile = profile with { LastOfferAt = null },
-                Program = command.Program,
-                Scores = scores,
-                Signals = current.Responses?.DecayedTo(command.Now),
-                Now = command.Now,
-                RunId = "realtime",
-                RequestedAmount = command.RequestedAmount,
-                RequestedTenure = command.RequestedTenure,
-            },
-            chain);
+        var profile = current.Profile with { LastOfferAt = null };
+        var decision = await DecideAsync(current, profile, command.Program, command.Now, "realtime", command.RequestedAmount, command.RequestedTenure);
         return new RealTimeOffers(profile.CustomerId, command.Program.ProgramId, decision.Offers, decision.Adjustments,
             decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons, decision.MatchedOfferId);
     }
@@ -675,6 +649,50 @@ public sealed class CustomerGrain(
             current.Programs.Values.Max(standing => standing.Decision.EvaluatedAt),
             live,
             live.Count == 0 ? CustomerOffers.NoLiveOffers : null);
+    }
+
+    public async Task<SimulatedDecisions> Simulate(SimulateCustomer command)
+    {
+        var current = state.State;
+        var profile = Merged(current, command.Profile);
+        var proposed = await DecideAsync(current, profile, command.Proposed, command.Now, command.SimulationId);
+        var live = await DecideAsync(current, profile, command.Live, command.Now, command.SimulationId);
+
+        // Like a batch, a what-if run visits every customer once; nothing here is worth keeping in memory.
+        DeactivateOnIdle();
+        return new SimulatedDecisions(proposed, live);
+    }
+
+    /// <summary>
+    /// The source's profile with what only this grain knows: the offers this engine made count for the contact window,
+    /// and the time zone comes from the state when the source has none.
+    /// </summary>
+    private static CustomerProfile Merged(CustomerState current, CustomerProfile source) => source with
+    {
+        LastOfferAt = Latest(source.LastOfferAt, current.LastOfferAt),
+        TimeZone = source.TimeZone ?? UsStates.TimeZoneOf(source.State),
+    };
+
+    /// <summary>The one decision pipeline: filters, the program's models, then tier, risk, behaviour and offers.</summary>
+    private async Task<CustomerDecision> DecideAsync(
+        CustomerState current, CustomerProfile profile, ProgramConfig program, DateTimeOffset now, string runId, decimal? requestedAmount = null, int? requestedTenure = null)
+    {
+        var chain = FilterChainCache.For(program);
+        var filter = chain.Evaluate(profile, now);
+        var scores = filter.Passed ? await scoring.ScoreAsync(profile, program) : null;
+        return CustomerEvaluator.Evaluate(
+            new EvaluationInput
+            {
+                Profile = profile,
+                Program = program,
+                Scores = scores,
+                Signals = current.Responses?.DecayedTo(now),
+                Now = now,
+                RunId = runId,
+                RequestedAmount = requestedAmount,
+                RequestedTenure = requestedTenure,
+            },
+            chain);
     }
 
     private static CustomerEvaluation Summarize(CustomerDecision decision, CandidateEntry? candidate, CandidateEntry? replaced, bool fromStoredDecision) => new(

@@ -11,6 +11,7 @@ public static class EngineNames
     public const string ProgramCatalogGrainType = "program-catalog";
     public const string ReportsGrainType = "reports";
     public const string FeatureSchemaGrainType = "feature-schema";
+    public const string SimulationGrainType = "simulation";
     public const string CustomerStore = "customers";
     public const string CustomerStateName = "customer";
 }

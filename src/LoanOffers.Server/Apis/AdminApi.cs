@@ -48,21 +48,40 @@ public static class AdminApi
     public static async Task<Results<ContentHttpResult, ValidationProblem>> PutProgramAsync(
         string programId, HttpRequest request, IGrainFactory grains, ProgramModelCheck models, AuditTrail audit)
     {
+        var (config, problem) = await ReadProgramAsync(programId, request, models);
+        if (config is null)
+        {
+            return problem!;
+        }
+
+        var program = grains.GetGrain<IProgramGrain>(programId);
+        var before = await program.GetConfig();
+        var after = await program.Configure(config);
+        await audit.AppendAsync(AuditRecords.ProgramConfigured(AuditActors.Of(request.HttpContext), before, after), CancellationToken.None);
+        return Document(after, request);
+    }
+
+    /// <summary>
+    /// A program document from the request body, JSON or seed 000's YAML by <c>Content-Type</c>, checked as a saved
+    /// version would be (its models against their cards and its connector); or the problem naming each error's path.
+    /// </summary>
+    public static async Task<(ProgramConfig? Config, ValidationProblem? Problem)> ReadProgramAsync(string programId, HttpRequest request, ProgramModelCheck models)
+    {
         if (!ApiValidation.IsValidId(programId))
         {
-            return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
+            return (null, ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}."));
         }
 
         if (request.ContentLength > ApiLimits.MaxProgramBytes)
         {
-            return ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB.");
+            return (null, ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB."));
         }
 
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
         if (text.Length > ApiLimits.MaxProgramBytes)
         {
-            return ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB.");
+            return (null, ApiValidation.Invalid("$", $"A program configuration may be at most {ApiLimits.MaxProgramBytes / 1024} KB."));
         }
 
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
@@ -71,29 +90,20 @@ public static class AdminApi
             : ProgramConfigParser.ParseJson(text);
         if (parsed.Config is null || parsed.Errors.Count > 0)
         {
-            return ApiValidation.Invalid(parsed.Errors
-                .GroupBy(error => error.Path)
-                .ToDictionary(group => group.Key, group => group.Select(error => error.Message).ToArray()));
+            return (null, Invalid(parsed.Errors));
         }
 
         if (parsed.Config.ProgramId != programId)
         {
-            return ApiValidation.Invalid("programId", $"The document is for program '{parsed.Config.ProgramId}', but the URL names '{programId}'.");
+            return (null, ApiValidation.Invalid("programId", $"The document is for program '{parsed.Config.ProgramId}', but the URL names '{programId}'."));
         }
 
-        if (models.Check(parsed.Config) is { Count: > 0 } modelErrors)
-        {
-            return ApiValidation.Invalid(modelErrors
-                .GroupBy(error => error.Path)
-                .ToDictionary(group => group.Key, group => group.Select(error => error.Message).ToArray()));
-        }
-
-        var program = grains.GetGrain<IProgramGrain>(programId);
-        var before = await program.GetConfig();
-        var after = await program.Configure(parsed.Config);
-        await audit.AppendAsync(AuditRecords.ProgramConfigured(AuditActors.Of(request.HttpContext), before, after), CancellationToken.None);
-        return Document(after, request);
+        return models.Check(parsed.Config) is { Count: > 0 } modelErrors ? (null, Invalid(modelErrors)) : (parsed.Config, null);
     }
+
+    private static ValidationProblem Invalid(IEnumerable<ConfigError> errors) => ApiValidation.Invalid(errors
+        .GroupBy(error => error.Path)
+        .ToDictionary(group => group.Key, group => group.Select(error => error.Message).ToArray()));
 
     /// <summary>The program as the document <c>PUT</c> accepts: seed 000's YAML when <c>Accept</c> asks for it, else JSON.</summary>
     public static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetProgramAsync(string programId, HttpRequest request, IGrainFactory grains)

@@ -129,6 +129,7 @@ public static class EngineHostingExtensions
         app.MapCustomersApi();
         app.MapOffersApi();
         app.MapAdminApi();
+        app.MapSimulationsApi();
         app.MapModelsApi();
         app.MapAuditApi();
         app.MapEventsApi();

@@ -5,6 +5,7 @@ public static class AuditActions
 {
     public const string ProgramConfigured = "program.configure";
     public const string RunStarted = "run.start";
+    public const string ProgramSimulated = "program.simulate";
     public const string ModelRetrained = "model.retrain";
     public const string ModelPromoted = "model.promote";
     public const string ModelRolledBack = "model.rollback";
