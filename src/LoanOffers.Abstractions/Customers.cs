@@ -201,6 +201,9 @@ public sealed record CustomerEvaluation(
 
     /// <summary>The approval model's score, for a customer who passed the filters.</summary>
     [Id(10)] public double? ApprovalScore { get; init; }
+
+    /// <summary>The decision beside what the program's challengers would have made of it; null when it names none.</summary>
+    [Id(11)] public ChallengedDecision? Challenged { get; init; }
 }
 
 /// <summary>Offers a program withdrew, when, in which run, and why (the filter's reason code, or NO_OFFER).</summary>

@@ -52,6 +52,9 @@ public sealed record PartitionReport(
 
     /// <summary>The partition's customers by age band and state (<see cref="FairnessGroups"/>).</summary>
     [Id(11)] public IReadOnlyDictionary<string, GroupOutcomes> Groups { get; init; } = new Dictionary<string, GroupOutcomes>();
+
+    /// <summary>Each role's champion against its challenger over the partition's customers, by role.</summary>
+    [Id(12)] public IReadOnlyDictionary<string, ChallengerTally> Challengers { get; init; } = new Dictionary<string, ChallengerTally>();
 }
 
 /// <summary>

@@ -90,6 +90,13 @@ public sealed record RunStatus
 
     /// <summary>The fairness of the run's offers by age band and state, with any four-fifths breach named.</summary>
     public FairnessReport? Fairness => Groups is { Count: > 0 } groups ? FairnessMonitor.Assess(groups) : null;
+
+    /// <summary>Each role's champion against the challenger the program named, over the run's scored customers (the counts).</summary>
+    [Id(28)] public IReadOnlyDictionary<string, ChallengerTally>? ChallengerTallies { get; init; }
+
+    /// <summary>Each role's champion against its challenger: distributions, rank agreement, and what would have changed.</summary>
+    public IReadOnlyList<ChallengerComparison> Challengers =>
+        [.. (ChallengerTallies ?? new Dictionary<string, ChallengerTally>()).Values.OrderBy(tally => tally.Role, StringComparer.Ordinal).Select(ChallengerComparison.Of)];
 }
 
 /// <summary>How a run's applications went in one tier.</summary>

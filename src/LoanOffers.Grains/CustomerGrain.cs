@@ -706,6 +706,7 @@ public sealed class CustomerGrain(
         fromStoredDecision)
     {
         ApprovalScore = decision.ApprovalProbability,
+        Challenged = ChallengedDecision.Of(decision),
     };
 
     private static FirmOfferRecord? RecordOf(CustomerDecision decision, CustomerProfile? profile) =>

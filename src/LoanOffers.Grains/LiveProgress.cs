@@ -10,6 +10,7 @@ public sealed class LiveProgress
     private readonly ConcurrentDictionary<string, int> _rejectedByFilter;
     private readonly ConcurrentDictionary<string, int> _offersByTier;
     private readonly ConcurrentDictionary<string, GroupOutcomes> _groups;
+    private readonly ConcurrentDictionary<string, ChallengerTally> _challengers;
     private readonly Lock _baselineGate = new();
     private RunStatus _baseline;
     private int _processed;
@@ -33,6 +34,7 @@ public sealed class LiveProgress
         _rejectedByFilter = new ConcurrentDictionary<string, int>(checkpoint.RejectedByFilter);
         _offersByTier = new ConcurrentDictionary<string, int>(checkpoint.OffersByTier);
         _groups = new ConcurrentDictionary<string, GroupOutcomes>(checkpoint.Groups ?? new Dictionary<string, GroupOutcomes>());
+        _challengers = new ConcurrentDictionary<string, ChallengerTally>(checkpoint.ChallengerTallies ?? new Dictionary<string, ChallengerTally>());
     }
 
     /// <summary>Adds a finished partition's counters.</summary>
@@ -58,6 +60,11 @@ public sealed class LiveProgress
         foreach (var (group, outcomes) in report.Groups)
         {
             _groups.AddOrUpdate(group, outcomes, (_, total) => total.Plus(outcomes));
+        }
+
+        foreach (var (role, tally) in report.Challengers)
+        {
+            _challengers.AddOrUpdate(role, tally, (_, total) => total.Plus(tally));
         }
 
         if (report.LastError is { } error)
@@ -87,5 +94,6 @@ public sealed class LiveProgress
         RejectedByFilter = new SortedDictionary<string, int>(_rejectedByFilter),
         OffersByTier = new SortedDictionary<string, int>(_offersByTier),
         Groups = new SortedDictionary<string, GroupOutcomes>(_groups, StringComparer.Ordinal),
+        ChallengerTallies = _challengers.IsEmpty ? null : new SortedDictionary<string, ChallengerTally>(_challengers, StringComparer.Ordinal),
     };
 }

@@ -73,6 +73,7 @@ public sealed partial class PartitionEvaluator(
         var rejected = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var tiers = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var groups = new Dictionary<string, GroupOutcomes>(StringComparer.Ordinal);
+        var challengers = new Dictionary<string, ChallengerTally>(StringComparer.Ordinal);
         int offered = 0, noOffer = 0, offersMade = 0, errors = 0, replayed = 0, withdrawn = 0;
         string? lastError = null;
         foreach (var result in results)
@@ -88,6 +89,11 @@ public sealed partial class PartitionEvaluator(
             {
                 groups[group] = groups.GetValueOrDefault(group, GroupOutcomes.None)
                     .With(evaluation.Outcome == DecisionOutcome.Offered, evaluation.ApprovalScore, evaluation.RejectedBy);
+            }
+
+            if (evaluation.Challenged is { } challenged)
+            {
+                ChallengerTally.Add(challengers, challenged);
             }
 
             replayed += evaluation.FromStoredDecision ? 1 : 0;
@@ -112,6 +118,7 @@ public sealed partial class PartitionEvaluator(
         {
             Withdrawn = withdrawn,
             Groups = groups,
+            Challengers = challengers,
         };
     }
 

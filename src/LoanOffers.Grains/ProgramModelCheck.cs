@@ -8,8 +8,9 @@ namespace LoanOffers.Grains;
 /// A program's models against the registry and the program's connector, before the program is saved or a model it
 /// uses changes: each model is there; a role the program names matches the model's card; the program has exactly one
 /// approval model and at most one default-risk model; the features the program lists for a model are the ones its
-/// card takes; and the connector supplies every one of them, so nothing is taken as zero at scoring time. Each
-/// error is named by its path in the program document.
+/// card takes; the connector supplies every one of them, so nothing is taken as zero at scoring time; and a challenger
+/// is a served model of its champion's role whose features the connector supplies. Each error is named by its path
+/// in the program document.
 /// </summary>
 public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSource source)
 {
@@ -51,12 +52,14 @@ public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSourc
                     $"model '{model.ModelId}' version {model.Version} takes [{string.Join(", ", model.Features)}], not [{string.Join(", ", configured.Features)}]"));
             }
 
-            var unsupplied = ModelFeatures.Unsupplied(model.Features, columns);
-            if (unsupplied.Count > 0)
+            if (Unsupplied(model, columns, connectorProblem) is { } missing)
             {
-                errors.Add(new ConfigError($"{path}.features", connectorProblem is not null
-                    ? $"model '{model.ModelId}' needs the connector's own columns {string.Join(", ", unsupplied)}, and the connector could not be read: {connectorProblem}"
-                    : $"model '{model.ModelId}' needs {string.Join(", ", unsupplied)}, which the connector does not supply (it has the core fields{(columns is null ? string.Empty : " and " + string.Join(", ", columns.Names))})"));
+                errors.Add(new ConfigError($"{path}.features", missing));
+            }
+
+            if (configured.Challenger is { } challengerId)
+            {
+                CheckChallenger(errors, $"{path}.challenger", model, challengerId, modelOf, columns, connectorProblem);
             }
         }
 
@@ -74,6 +77,39 @@ public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSourc
 
         return errors;
     }
+
+    /// <summary>A challenger is a served model of its champion's role whose features the connector supplies too.</summary>
+    private static void CheckChallenger(
+        List<ConfigError> errors, string path, ICreditModel champion, string challengerId, Func<string, ICreditModel> modelOf, FeatureSchema? columns, string? connectorProblem)
+    {
+        ICreditModel challenger;
+        try
+        {
+            challenger = modelOf(challengerId);
+        }
+        catch (Exception failure) when (failure is KeyNotFoundException or ModelLoadException)
+        {
+            errors.Add(new ConfigError(path, $"no model '{challengerId}' is registered"));
+            return;
+        }
+
+        if (challenger.Role != champion.Role)
+        {
+            errors.Add(new ConfigError(path, $"model '{challengerId}' predicts '{challenger.Role}', not '{champion.Role}' as '{champion.ModelId}' does"));
+        }
+
+        if (Unsupplied(challenger, columns, connectorProblem) is { } missing)
+        {
+            errors.Add(new ConfigError(path, missing));
+        }
+    }
+
+    private static string? Unsupplied(ICreditModel model, FeatureSchema? columns, string? connectorProblem) =>
+        ModelFeatures.Unsupplied(model.Features, columns) is not { Count: > 0 } unsupplied
+            ? null
+            : connectorProblem is not null
+                ? $"model '{model.ModelId}' needs the connector's own columns {string.Join(", ", unsupplied)}, and the connector could not be read: {connectorProblem}"
+                : $"model '{model.ModelId}' needs {string.Join(", ", unsupplied)}, which the connector does not supply (it has the core fields{(columns is null ? string.Empty : " and " + string.Join(", ", columns.Names))})";
 
     private (FeatureSchema? Columns, string? Problem) ConnectorColumns(ProgramConfig program)
     {

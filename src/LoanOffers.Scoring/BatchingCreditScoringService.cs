@@ -9,7 +9,8 @@ namespace LoanOffers.Scoring;
 /// Gathers concurrent score requests from customer grains into batches (up to <see cref="ScoringOptions.MaxBatchSize"/>
 /// rows or <see cref="ScoringOptions.MaxWait"/>) and scores each batch with one call per model, on its own loop
 /// so no grain turn runs model code for other grains. The approval call also measures, per customer, what each
-/// feature cost the score against a typical applicant: the principal reasons of the decision.
+/// feature cost the score against a typical applicant: the principal reasons of the decision. A program's challengers
+/// are scored in the same batch as their champions.
 /// </summary>
 public sealed class BatchingCreditScoringService : ICreditScoringService, IAsyncDisposable
 {
@@ -29,23 +30,24 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
 
     public async ValueTask<ModelScores> ScoreAsync(CustomerProfile profile, ProgramConfig program, CancellationToken cancellationToken = default)
     {
-        var (approval, risk) = ModelsOf(program);
-        var schema = profile.Extra is { } extra && (UsesOwnColumns(approval) || risk is not null && UsesOwnColumns(risk))
-            ? await _schemas.GetAsync(extra.SchemaId, cancellationToken)
-            : null;
+        var models = ModelsOf(program);
+        var schema = profile.Extra is { } extra && models.All.Any(UsesOwnColumns) ? await _schemas.GetAsync(extra.SchemaId, cancellationToken) : null;
 
-        // Checked here, so a customer without a column fails alone rather than the batch it would have joined.
-        IReadOnlyList<ICreditModel> models = risk is null ? [approval] : [approval, risk];
-        foreach (var model in models)
+        // Checked here, so a customer without a column fails alone rather than the batch it would have joined. A
+        // challenger is never acted on: one that cannot score this customer is left out rather than failing it.
+        IReadOnlyList<ICreditModel> champions = models.Risk is null ? [models.Approval] : [models.Approval, models.Risk];
+        foreach (var model in champions)
         {
-            var unsupplied = ModelFeatures.Unsupplied(model.Features, profile.Extra is null ? null : schema);
-            if (unsupplied.Count > 0)
+            if (Unsupplied(model, profile, schema) is { } missing)
             {
-                throw new MissingFeatureException(unsupplied[0]);
+                throw new MissingFeatureException(missing);
             }
         }
 
-        var request = new ScoreRequest(profile, schema, approval, risk);
+        var request = new ScoreRequest(
+            profile, schema, models.Approval, models.Risk,
+            models.ApprovalChallenger is { } approvalChallenger && Unsupplied(approvalChallenger, profile, schema) is null ? approvalChallenger : null,
+            models.RiskChallenger is { } riskChallenger && Unsupplied(riskChallenger, profile, schema) is null ? riskChallenger : null);
         if (!_requests.Writer.TryWrite(request))
         {
             throw new ObjectDisposedException(nameof(BatchingCreditScoringService));
@@ -54,12 +56,18 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         return await request.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The program's models by the role each one's card gives: exactly one approval model, at most one default-risk model.</summary>
-    private (ICreditModel Approval, ICreditModel? Risk) ModelsOf(ProgramConfig program)
+    private static string? Unsupplied(ICreditModel model, CustomerProfile profile, FeatureSchema? schema) =>
+        ModelFeatures.Unsupplied(model.Features, profile.Extra is null ? null : schema) is { Count: > 0 } missing ? missing[0] : null;
+
+    /// <summary>
+    /// The program's models by the role each one's card gives (exactly one approval model, at most one default-risk
+    /// model), and the challenger each names, when it is served and plays the same role.
+    /// </summary>
+    private ProgramModels ModelsOf(ProgramConfig program)
     {
-        var models = program.ScoringModels.Select(configured => _models.Get(configured.ModelId)).ToList();
-        var approval = models.Where(model => model.Role == ModelRoles.Approval).ToList();
-        var risk = models.Where(model => model.Role == ModelRoles.DefaultRisk).ToList();
+        var models = program.ScoringModels.Select(configured => (Configured: configured, Model: _models.Get(configured.ModelId))).ToList();
+        var approval = models.Where(entry => entry.Model.Role == ModelRoles.Approval).ToList();
+        var risk = models.Where(entry => entry.Model.Role == ModelRoles.DefaultRisk).ToList();
         if (approval.Count != 1 || risk.Count > 1)
         {
             throw new ArgumentException(
@@ -67,7 +75,29 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
                 nameof(program));
         }
 
-        return (approval[0], risk.SingleOrDefault());
+        return new ProgramModels(approval[0].Model, risk.SingleOrDefault().Model, ChallengerOf(approval[0]), risk.Count == 1 ? ChallengerOf(risk[0]) : null);
+    }
+
+    private ICreditModel? ChallengerOf((ScoringModelConfig Configured, ICreditModel Model) champion)
+    {
+        if (champion.Configured.Challenger is not { } challengerId)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _models.Get(challengerId) is { } challenger && challenger.Role == champion.Model.Role ? challenger : null;
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record ProgramModels(ICreditModel Approval, ICreditModel? Risk, ICreditModel? ApprovalChallenger, ICreditModel? RiskChallenger)
+    {
+        public IEnumerable<ICreditModel> All => new[] { Approval, Risk, ApprovalChallenger, RiskChallenger }.OfType<ICreditModel>();
     }
 
     private static bool UsesOwnColumns(ICreditModel model) => model.Features.Any(feature => !ModelFeatures.IsCore(feature));
@@ -127,13 +157,17 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
             var contributions = new FeatureContribution[batch.Count][];
             var approval = ScoreWith(batch, request => request.ApprovalModel, contributions);
             var risk = ScoreWith(batch, request => request.DefaultModel, explained: null);
+            var approvalChallenger = ScoreWith(batch, request => request.ApprovalChallenger, explained: null);
+            var riskChallenger = ScoreWith(batch, request => request.DefaultChallenger, explained: null);
             for (var i = 0; i < batch.Count; i++)
             {
                 var request = batch[i];
                 request.Completion.TrySetResult(new ModelScores(
                     new ModelScore(request.ApprovalModel.ModelId, request.ApprovalModel.Version, approval[i]),
-                    request.DefaultModel is { } defaultModel ? new ModelScore(defaultModel.ModelId, defaultModel.Version, risk[i]) : null)
+                    ScoreOf(request.DefaultModel, risk[i]))
                 {
+                    ApprovalChallenger = ScoreOf(request.ApprovalChallenger, approvalChallenger[i]),
+                    DefaultChallenger = ScoreOf(request.DefaultChallenger, riskChallenger[i]),
                     ApprovalContributions = contributions[i],
                 });
             }
@@ -146,6 +180,8 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
             }
         }
     }
+
+    private static ModelScore? ScoreOf(ICreditModel? model, double score) => model is null ? null : new ModelScore(model.ModelId, model.Version, score);
 
     /// <summary>
     /// One model call per distinct model in the batch; returns each request's probability in batch order (NaN for a
@@ -201,7 +237,8 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         await _loop;
     }
 
-    private sealed record ScoreRequest(CustomerProfile Profile, FeatureSchema? Schema, ICreditModel ApprovalModel, ICreditModel? DefaultModel)
+    private sealed record ScoreRequest(
+        CustomerProfile Profile, FeatureSchema? Schema, ICreditModel ApprovalModel, ICreditModel? DefaultModel, ICreditModel? ApprovalChallenger, ICreditModel? DefaultChallenger)
     {
         public TaskCompletionSource<ModelScores> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -181,6 +181,11 @@ public class ProgramConfigParserTests
         var json = ProgramDocument.ToJson(result.Config);
         Assert.Equal(json, ProgramDocument.ToJson(ProgramConfigParser.ParseJson(json).Config!));
         AssertError(yaml.Replace("role: \"approval\"", "role: \"fraud\""), "scoringModels[0].role", "not a model role");
+
+        var challenged = ProgramConfigParser.ParseYaml(yaml.Replace("role: \"approval\"", "role: \"approval\"\n    challenger: \"bank-approval\"")).Config!;
+        Assert.Equal("bank-approval", challenged.ScoringModels[0].Challenger);
+        Assert.Contains("challenger: bank-approval", ProgramDocument.ToYaml(challenged));
+        AssertError(yaml.Replace("role: \"approval\"", "challenger: \"loan-approval-v4\""), "scoringModels[0].challenger", "another model's id");
     }
 
     [Fact]

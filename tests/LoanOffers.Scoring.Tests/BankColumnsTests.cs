@@ -126,4 +126,41 @@ public class BankColumnsTests
         Assert.Equal(TestModels.ApprovalId, scores.Approval.ModelId);
         Assert.Null(scores.Default);
     }
+
+    [Fact]
+    public async Task A_challenger_is_scored_in_the_same_batch_as_its_champion_and_one_that_cannot_score_a_customer_is_left_out()
+    {
+        using var scratch = new ScratchFolder();
+        var store = new ModelStore(scratch.Path);
+        store.Add(TrainBankModel());
+        store.Add(TestModels.Approval);
+        store.Add(TestModels.Default);
+        using var registry = new OnnxCreditModelRegistry(store, NullLogger.Instance, Timeout.InfiniteTimeSpan, TimeSpan.FromMinutes(1));
+        var schemas = new InMemoryFeatureSchemas();
+        var schema = new FeatureSchema(Columns);
+        schemas.Add(schema);
+        await using var service = new BatchingCreditScoringService(registry, schemas, Options.Create(new ScoringOptions()));
+        var program = Seed with { ScoringModels = [Seed.ScoringModels[0] with { Challenger = ModelId }, Seed.ScoringModels[1]] };
+        var withColumns = SyntheticCustomers.Generate(1, seed: 6).Single() with { Extra = new ExtraFeatures(schema.Id, [7, 30, 2]) };
+        var withoutColumns = SyntheticCustomers.Generate(1, seed: 7).Single();
+
+        var scores = await Task.WhenAll(service.ScoreAsync(withColumns, program).AsTask(), service.ScoreAsync(withoutColumns, program).AsTask());
+
+        var probability = new float[1];
+        registry.Get(ModelId).Score([7, 30, 2], 1, probability);
+        Assert.Equal((TestModels.ApprovalId, ModelId), (scores[0].Approval.ModelId, scores[0].ApprovalChallenger!.ModelId));
+        Assert.Equal(probability[0], scores[0].ApprovalChallenger!.Score, 6);
+        Assert.Equal(ScoreAlone(registry.Get(TestModels.ApprovalId), withColumns), scores[0].Approval.Score, 6);
+        Assert.Null(scores[1].ApprovalChallenger);
+        Assert.Null(scores[0].DefaultChallenger);
+    }
+
+    private static double ScoreAlone(ICreditModel model, CustomerProfile profile)
+    {
+        var features = new float[model.Features.Count];
+        ModelFeatures.Extract(profile, model.Features, features);
+        var probability = new float[1];
+        model.Score(features, 1, probability);
+        return probability[0];
+    }
 }

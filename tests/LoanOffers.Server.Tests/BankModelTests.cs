@@ -188,4 +188,53 @@ public sealed class BankModelTests : IAsyncLifetime
         var served = (await modelOps.GetFromJsonAsync<JsonElement>("/api/v1/admin/models")).EnumerateArray().Single(card => card.GetProperty("modelId").GetString() == ModelId);
         Assert.Equal("2", served.GetProperty("version").GetString());
     }
+
+    [Fact]
+    public async Task A_challenger_is_scored_beside_its_champion_compared_in_the_run_report_and_promoted_in_one_call()
+    {
+        using var admin = _engine.CreateClient(EngineRoles.LendingAdmin);
+        using var risk = _engine.CreateClient(EngineRoles.RiskAnalyst);
+        using var modelOps = _engine.CreateClient(EngineRoles.ModelOps);
+        var programId = "bank-" + Guid.NewGuid().ToString("N")[..8];
+        var file = await CustomerFileAsync(programId, 300);
+        var challenged = SeedApproval.Replace("    features:", $"    challenger: \"{ModelId}\"\n    features:", StringComparison.Ordinal);
+
+        var wrongRole = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(
+            Program(programId, file, challenged.Replace(ModelId, "default-risk-v3", StringComparison.Ordinal)), Encoding.UTF8, "application/yaml"));
+        Assert.Contains("predicts 'default-risk', not 'approval'", (await ErrorsAsync(wrongRole)).GetProperty("scoringModels[0].challenger")[0].GetString());
+        var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, challenged), Encoding.UTF8, "application/yaml"));
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+
+        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        JsonElement run;
+        do
+        {
+            await Task.Delay(100);
+            run = await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString());
+        }
+        while (run.GetProperty("state").GetString() == "Running");
+
+        var comparison = Assert.Single(run.GetProperty("challengers").EnumerateArray());
+        Assert.Equal(("approval", "loan-approval-v4", ModelId), (comparison.GetProperty("role").GetString(), comparison.GetProperty("champion").GetString(), comparison.GetProperty("challenger").GetString()));
+        var scored = 300 - run.GetProperty("rejectedByFilter").EnumerateObject().Sum(filter => filter.Value.GetInt32());
+        Assert.Equal(scored, comparison.GetProperty("customers").GetInt32());
+        Assert.Equal(scored, comparison.GetProperty("championDistribution").EnumerateArray().Sum(bin => bin.GetInt32()));
+        Assert.InRange(comparison.GetProperty("rankCorrelation").GetDouble(), -1, 1);
+
+        var offered = await DemoRuns.IndexedCustomersAsync(admin, programId);
+        var decision = (await risk.GetFromJsonAsync<JsonElement>($"/api/v1/admin/customers/{offered[0]}/decisions")).GetProperty("programs")[0].GetProperty("decision");
+        Assert.Equal("loan-approval-v4", decision.GetProperty("modelScores")[0].GetProperty("modelId").GetString());
+        Assert.Equal(ModelId, decision.GetProperty("challenger").GetProperty("approval").GetProperty("modelId").GetString());
+
+        var promoted = await modelOps.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null);
+        Assert.True(promoted.StatusCode == HttpStatusCode.OK, await promoted.Content.ReadAsStringAsync());
+        var approval = (await promoted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("scoringModels")[0];
+        Assert.Equal(ModelId, approval.GetProperty("modelId").GetString());
+        Assert.Equal(Served, approval.GetProperty("features").EnumerateArray().Select(feature => feature.GetString()));
+        Assert.False(approval.TryGetProperty("challenger", out _));
+        Assert.Equal(HttpStatusCode.Conflict, (await modelOps.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null)).StatusCode);
+        var audit = await risk.GetFromJsonAsync<JsonElement>("/api/v1/admin/audit?action=model.challenger-promote&limit=100");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), entry => entry.GetProperty("target").GetString() == programId);
+    }
 }

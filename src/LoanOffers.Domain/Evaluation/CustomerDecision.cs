@@ -22,6 +22,23 @@ public sealed record ModelScores(ModelScore Approval, ModelScore? Default)
 {
     /// <summary>Each of the approval model's features, by how much it lowered the approval score, most first.</summary>
     [Id(2)] public IReadOnlyList<FeatureContribution> ApprovalContributions { get; init; } = [];
+
+    /// <summary>The approval model's challenger, scored beside it in the same batch; never acted on.</summary>
+    [Id(3)] public ModelScore? ApprovalChallenger { get; init; }
+
+    /// <summary>The default-risk model's challenger, scored beside it in the same batch; never acted on.</summary>
+    [Id(4)] public ModelScore? DefaultChallenger { get; init; }
+}
+
+/// <summary>
+/// What a program's challengers scored a customer and where their scores would have put it: the tier (null: no tier,
+/// so no offer) and the base rate. Recorded beside the decision, never acted on.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("loanoffers.ChallengerOutcome")]
+public sealed record ChallengerOutcome(ModelScore? Approval, ModelScore? Default)
+{
+    [Id(2)] public string? Tier { get; init; }
+    [Id(3)] public decimal? BaseRoi { get; init; }
 }
 
 /// <summary>
@@ -83,6 +100,9 @@ public sealed record CustomerDecision
     /// an empty list still costs its type in every stored row.
     /// </summary>
     [Id(17)] public IReadOnlyList<FeatureContribution>? ScoreReasons { get; init; }
+
+    /// <summary>The challengers' scores and what they would have decided; null when the program names none.</summary>
+    [Id(18)] public ChallengerOutcome? Challenger { get; init; }
 
     /// <summary>
     /// Why, in order of weight: the filter that rejected, or the features that lowered the approval score most. Built

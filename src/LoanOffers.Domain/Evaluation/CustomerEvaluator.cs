@@ -50,6 +50,7 @@ public static class CustomerEvaluator
             DefaultProbability = scores.Default?.Score,
             ModelScores = scores.Default is { } defaultScore ? [scores.Approval, defaultScore] : [scores.Approval],
             ScoreReasons = ScoreReasons(scores),
+            Challenger = Challenged(program.LoanOfferStrategy, profile, scores),
         };
 
         var (segment, reasons) = ChooseSegment(program.LoanOfferStrategy, profile.CreditScore, scores.Approval.Score);
@@ -91,6 +92,25 @@ public static class CustomerEvaluator
             Adjustments = offers.Adjustments,
             MatchedOfferId = offers.MatchedOfferId,
             Reasons = reasons,
+        };
+    }
+
+    /// <summary>
+    /// Where the challengers' scores (each standing in for its champion's, the other score kept) would have put the
+    /// customer: the tier and the base rate. Null when the program has no challenger.
+    /// </summary>
+    private static ChallengerOutcome? Challenged(LoanOfferStrategy strategy, CustomerProfile profile, ModelScores scores)
+    {
+        if (scores.ApprovalChallenger is null && scores.DefaultChallenger is null)
+        {
+            return null;
+        }
+
+        var (segment, _) = ChooseSegment(strategy, profile.CreditScore, (scores.ApprovalChallenger ?? scores.Approval).Score);
+        return new ChallengerOutcome(scores.ApprovalChallenger, scores.DefaultChallenger)
+        {
+            Tier = segment?.CreditTier,
+            BaseRoi = segment is null ? null : RiskAssessor.Assess(profile, (scores.DefaultChallenger ?? scores.Default)?.Score, segment).BaseRoi,
         };
     }
 

@@ -69,12 +69,15 @@ public static class DataConnectorTypes
 
 /// <summary>
 /// A model the program scores with: its id, where it is served, the features it takes (any column the program's
-/// connector supplies) and, optionally, its role (<see cref="ModelRoles"/>), which must then match its card.
+/// connector supplies) and, optionally, its role (<see cref="ModelRoles"/>), which must then match its card, and a
+/// challenger: a model of the same role scored beside it on every customer, recorded and never acted on.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("loanoffers.ScoringModelConfig")]
 public sealed record ScoringModelConfig(string ModelId, string Endpoint, IReadOnlyList<string> Features)
 {
     [Id(3)] public string? Role { get; init; }
+
+    [Id(4)] public string? Challenger { get; init; }
 }
 
 /// <summary>One filter of the chain; which parameters apply depends on <see cref="FilterKinds"/>.</summary>

@@ -133,6 +133,9 @@ public static partial class ProgramConfigParser
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex TwoLetterCode();
 
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex ModelId();
+
     /// <summary>A model feature: a connector's column name.</summary>
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
     public static partial Regex FeatureName();
@@ -309,8 +312,16 @@ public static partial class ProgramConfigParser
                 Error($"{path}.features", "a feature is named twice");
             }
 
+            var challenger = map.String("challenger", required: false);
+            if (challenger is not null && (!ModelId().IsMatch(challenger) || challenger == id))
+            {
+                Error($"{path}.challenger", $"'{challenger}' must be another model's id (letters, digits, '.', '_' or '-')");
+            }
+
             map.RejectUnknownKeys();
-            return id is null || endpoint is null || features is null ? null : new ScoringModelConfig(id, endpoint, [.. features.Select(f => f!)]) { Role = role };
+            return id is null || endpoint is null || features is null
+                ? null
+                : new ScoringModelConfig(id, endpoint, [.. features.Select(f => f!)]) { Role = role, Challenger = challenger };
         }
 
         private FilterDefinition? BindFilter(ConfigNode node, string path)

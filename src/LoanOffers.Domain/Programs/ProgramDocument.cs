@@ -97,6 +97,11 @@ public static class ProgramDocument
             node["role"] = role;
         }
 
+        if (model.Challenger is { } challenger)
+        {
+            node["challenger"] = challenger;
+        }
+
         return node;
     }
 

@@ -169,7 +169,7 @@ public static class AdminApi
         return TypedResults.Ok(new ProgramVersionDiff(programId, earlier, version, changes));
     }
 
-    private static ContentHttpResult Document(ProgramConfig config, HttpRequest request) =>
+    internal static ContentHttpResult Document(ProgramConfig config, HttpRequest request) =>
         request.Headers.Accept.Any(accept => accept is not null && (accept.Contains("yaml", StringComparison.OrdinalIgnoreCase)))
             ? TypedResults.Content(ProgramDocument.ToYaml(config), "application/yaml", System.Text.Encoding.UTF8)
             : TypedResults.Content(ProgramDocument.ToJson(config), "application/json", System.Text.Encoding.UTF8);

@@ -130,6 +130,7 @@ public static class EngineHostingExtensions
         app.MapOffersApi();
         app.MapAdminApi();
         app.MapSimulationsApi();
+        app.MapChallengersApi();
         app.MapModelsApi();
         app.MapAuditApi();
         app.MapEventsApi();

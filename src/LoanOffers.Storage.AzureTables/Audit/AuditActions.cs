@@ -9,6 +9,7 @@ public static class AuditActions
     public const string ModelRetrained = "model.retrain";
     public const string ModelPromoted = "model.promote";
     public const string ModelRolledBack = "model.rollback";
+    public const string ChallengerPromoted = "model.challenger-promote";
     public const string CustomerEvent = "customer.event";
     public const string CustomerEventBatch = "customer.events.batch";
     public const string OfferAccepted = "offer.accept";
