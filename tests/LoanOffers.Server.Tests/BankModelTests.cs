@@ -20,6 +20,8 @@ public sealed class BankModelTests : IAsyncLifetime
     private const string ModelId = "bank-approval";
     private static readonly string[] Columns = ["bureau_grade", "util_pct", "branch_visits"];
 
+    private const string CoreChallenger = "loan-approval-v5";
+
     /// <summary>The served version, 2, leaves out the branch visits that version 1 took.</summary>
     private static readonly string[] Served = ["bureau_grade", "util_pct"];
 
@@ -40,6 +42,15 @@ public sealed class BankModelTests : IAsyncLifetime
         }
 
         new ModelStore(_engine.ModelDirectory).Activate(ModelId, "2");
+
+        // A second approval model on the core fields, to challenge the shipped one on recorded outcomes.
+        var synthetic = Path.Combine(_engine.DataDirectory, "synthetic-history.csv");
+        var trained = new StringWriter();
+        Assert.Equal(0, await TrainingCommand.RunAsync(["generate-history", "--rows", "3000", "--seed", "8", "--output", synthetic], trained));
+        Assert.Equal(0, await TrainingCommand.RunAsync(
+            ["train", "--input", synthetic, "--label", "approved", "--role", ModelRoles.Approval, "--model-id", CoreChallenger, "--trees", "20",
+             "--features", "credit_score,income,debt_to_income,payment_history", "--output", Path.Combine(_engine.ModelDirectory, CoreChallenger, "1")], trained));
+        new ModelStore(_engine.ModelDirectory).Activate(CoreChallenger, "1");
         await ((IAsyncLifetime)_engine).InitializeAsync();
     }
 
@@ -236,5 +247,41 @@ public sealed class BankModelTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null)).StatusCode);
         var audit = await risk.GetFromJsonAsync<JsonElement>("/api/v1/admin/audit?action=model.challenger-promote&limit=100");
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), entry => entry.GetProperty("target").GetString() == programId);
+    }
+
+    [Fact]
+    public async Task A_challenger_on_the_core_fields_is_compared_with_its_champion_on_the_recorded_outcomes()
+    {
+        using var admin = _engine.CreateClient(EngineRoles.LendingAdmin);
+        using var bank = _engine.CreateClient(EngineRoles.OffersService);
+        using var modelOps = _engine.CreateClient(EngineRoles.ModelOps);
+        var programId = "core-" + Guid.NewGuid().ToString("N")[..8];
+        var yaml = Models(DemoRuns.Yaml(programId, 400), SeedApproval.Replace("    features:", $"    challenger: \"{CoreChallenger}\"\n    features:", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
+        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        while ((await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString())).GetProperty("state").GetString() == "Running")
+        {
+            await Task.Delay(100);
+        }
+
+        // Applications from ten offered customers, half funded and half declined.
+        var offered = await DemoRuns.IndexedCustomersAsync(admin, programId);
+        foreach (var (customerId, index) in offered.Take(10).Select((customerId, index) => (customerId, index)))
+        {
+            var offer = (await bank.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/offers")).GetProperty("offers")[0];
+            var accepted = await bank.PostAsync($"/api/v1/customers/{customerId}/offers/{offer.GetProperty("offerId").GetString()}/accept", null);
+            var applicationId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("applicationId").GetString();
+            object outcome = index % 2 == 0
+                ? new { outcome = "funded", amount = offer.GetProperty("amount").GetDecimal(), fundedOn = "2026-12-01" }
+                : new { outcome = "declined", reasons = new[] { "Income not verified" } };
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/v1/applications/{applicationId}/outcome", outcome)).StatusCode);
+        }
+
+        var compared = Assert.Single((await modelOps.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{programId}/challengers")).EnumerateArray());
+        Assert.Equal(("approval", "loan-approval-v4", CoreChallenger, 10), (compared.GetProperty("role").GetString(), compared.GetProperty("champion").GetString(),
+            compared.GetProperty("challenger").GetString(), compared.GetProperty("outcomes").GetInt32()));
+        Assert.InRange(compared.GetProperty("championAuc").GetDouble(), 0, 1);
+        Assert.InRange(compared.GetProperty("challengerAuc").GetDouble(), 0, 1);
+        Assert.False(compared.TryGetProperty("note", out _));
     }
 }

@@ -2,6 +2,7 @@ using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Grains;
 using LoanOffers.Scoring;
+using LoanOffers.Scoring.Training;
 using LoanOffers.Server.Hosting;
 using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
@@ -9,14 +10,22 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoanOffers.Server.Apis;
 
-/// <summary>Model-ops' one call after watching a challenger: it becomes its program's champion, as a new program version.</summary>
+/// <summary>A champion and its challenger on the applications' recorded outcomes: rows and each model's AUC (null, with why, when none can be had).</summary>
+public sealed record ChallengerOnOutcomes(string Role, string Champion, string Challenger, int Outcomes, double? ChampionAuc, double? ChallengerAuc, string? Note);
+
+/// <summary>
+/// Watching a program's challengers on recorded outcomes, and model-ops' one call after watching: the challenger
+/// becomes its program's champion, as a new program version.
+/// </summary>
 public static class ChallengersApi
 {
     public static IEndpointRouteBuilder MapChallengersApi(this IEndpointRouteBuilder app)
     {
-        var challengers = app.MapGroup("/api/v1/admin/programs/{programId}/challengers").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsWrite);
+        var challengers = app.MapGroup("/api/v1/admin/programs/{programId}/challengers").WithTags("Models").RequireAuthorization(EnginePolicies.ModelsRead);
         challengers.WithRequestTimeout(EngineHostingExtensions.StorageTimeoutPolicy).WithBodyLimit(ApiLimits.NoBody);
-        challengers.MapPost("/{role}:promote", PromoteAsync).WithName("PromoteChallenger").RequireRateLimiting(EngineRateLimits.AdminWrites);
+        challengers.MapGet("/", GetOnOutcomesAsync).WithName("GetChallengers");
+        challengers.MapPost("/{role}:promote", PromoteAsync).WithName("PromoteChallenger").RequireAuthorization(EnginePolicies.ModelsWrite)
+            .RequireRateLimiting(EngineRateLimits.AdminWrites);
         return app;
     }
 
@@ -69,6 +78,70 @@ public static class ChallengersApi
         var after = await program.Configure(promoted);
         await audit.AppendAsync(AuditRecords.ProgramConfigured(AuditActors.Of(request.HttpContext), before, after) with { Action = AuditActions.ChallengerPromoted }, CancellationToken.None);
         return AdminApi.Document(after, request);
+    }
+
+    /// <summary>
+    /// Each of the program's champions with a challenger, both scored on the outcomes the engine recorded for the
+    /// applications the champion scored (funded or declined): their AUC on the same rows. Outcomes carry the core
+    /// fields only and label approvals, so a pair is compared where both models are approval models on core fields.
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<ChallengerOnOutcomes>>, ValidationProblem, ProblemHttpResult>> GetOnOutcomesAsync(
+        string programId, IGrainFactory grains, ICreditModelRegistry models, ApplicationLedger applications, CancellationToken cancellationToken)
+    {
+        if (!ApiValidation.IsValidId(programId))
+        {
+            return ApiValidation.Invalid("programId", $"A program id is {ApiValidation.IdRule}.");
+        }
+
+        if (await grains.GetGrain<IProgramGrain>(programId).GetConfig() is not { } config)
+        {
+            return ApiValidation.NotFound($"Program '{programId}' is not configured.");
+        }
+
+        var compared = new List<ChallengerOnOutcomes>();
+        foreach (var entry in config.ScoringModels.Where(entry => entry.Challenger is not null))
+        {
+            if (RoleOf(models, entry.ModelId) is not { } role || RoleOf(models, entry.Challenger!) is null)
+            {
+                continue;
+            }
+
+            var (champion, challenger) = (models.Get(entry.ModelId), models.Get(entry.Challenger!));
+            if (role != ModelRoles.Approval || champion.Features.Concat(challenger.Features).Any(feature => !ModelFeatures.IsCore(feature)))
+            {
+                compared.Add(new ChallengerOnOutcomes(role, champion.ModelId, challenger.ModelId, 0, null, null,
+                    "Recorded outcomes label approvals and carry the core fields only; this pair cannot be scored on them."));
+                continue;
+            }
+
+            var outcomes = await applications.LabelledOutcomesAsync(champion.ModelId, cancellationToken);
+            var labels = outcomes.Select(outcome => outcome.Funded).ToList();
+            var bothOutcomes = labels.Distinct().Count() == 2;
+            compared.Add(new ChallengerOnOutcomes(role, champion.ModelId, challenger.ModelId, outcomes.Count,
+                bothOutcomes ? Math.Round(ModelEvaluation.Auc(ScoresOn(champion, outcomes), labels), 4) : null,
+                bothOutcomes ? Math.Round(ModelEvaluation.Auc(ScoresOn(challenger, outcomes), labels), 4) : null,
+                bothOutcomes ? null : "An AUC needs both funded and declined applications among the recorded outcomes."));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<ChallengerOnOutcomes>>(compared);
+    }
+
+    /// <summary>The model's score of each recorded outcome, its features taken by name from the row's core fields.</summary>
+    private static List<double> ScoresOn(ICreditModel model, IReadOnlyList<LabelledOutcome> outcomes)
+    {
+        var positions = model.Features.Select(feature => ModelFeatures.Names.ToList().IndexOf(feature)).ToArray();
+        var rows = new float[outcomes.Count * positions.Length];
+        for (var row = 0; row < outcomes.Count; row++)
+        {
+            for (var column = 0; column < positions.Length; column++)
+            {
+                rows[row * positions.Length + column] = outcomes[row].Features[positions[column]];
+            }
+        }
+
+        var probabilities = new float[outcomes.Count];
+        model.Score(rows, outcomes.Count, probabilities);
+        return [.. probabilities.Select(probability => (double)probability)];
     }
 
     private static string? RoleOf(ICreditModelRegistry models, string modelId)
