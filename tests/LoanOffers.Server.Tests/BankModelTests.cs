@@ -123,17 +123,7 @@ public sealed class BankModelTests : IAsyncLifetime
 
         var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, BankApproval()), Encoding.UTF8, "application/yaml"));
         Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
-        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
-        JsonElement run;
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The run did not finish.");
-            await Task.Delay(100);
-            run = await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString());
-        }
-        while (run.GetProperty("state").GetString() == "Running");
+        var run = await DemoRuns.RunConfiguredAsync(admin, programId);
         Assert.Equal(("Completed", 300, 0), (run.GetProperty("state").GetString(), run.GetProperty("processed").GetInt32(), run.GetProperty("errors").GetInt32()));
         var offered = await DemoRuns.IndexedCustomersAsync(admin, programId);
         Assert.NotEmpty(offered);
@@ -216,14 +206,7 @@ public sealed class BankModelTests : IAsyncLifetime
         var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, challenged), Encoding.UTF8, "application/yaml"));
         Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
 
-        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        JsonElement run;
-        do
-        {
-            await Task.Delay(100);
-            run = await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString());
-        }
-        while (run.GetProperty("state").GetString() == "Running");
+        var run = await DemoRuns.RunConfiguredAsync(admin, programId);
 
         var comparison = Assert.Single(run.GetProperty("challengers").EnumerateArray());
         Assert.Equal(("approval", "loan-approval-v4", ModelId), (comparison.GetProperty("role").GetString(), comparison.GetProperty("champion").GetString(), comparison.GetProperty("challenger").GetString()));
@@ -258,11 +241,7 @@ public sealed class BankModelTests : IAsyncLifetime
         var programId = "core-" + Guid.NewGuid().ToString("N")[..8];
         var yaml = Models(DemoRuns.Yaml(programId, 400), SeedApproval.Replace("    features:", $"    challenger: \"{CoreChallenger}\"\n    features:", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
-        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        while ((await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString())).GetProperty("state").GetString() == "Running")
-        {
-            await Task.Delay(100);
-        }
+        await DemoRuns.RunConfiguredAsync(admin, programId);
 
         // Applications from ten offered customers, half funded and half declined.
         var offered = await DemoRuns.IndexedCustomersAsync(admin, programId);

@@ -26,6 +26,31 @@ internal static class DemoRuns
         return ((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!, start.Headers.Location!.ToString());
     }
 
+    /// <summary>Runs the program as it is configured to the end (within two minutes); returns the run's report.</summary>
+    public static async Task<JsonElement> RunConfiguredAsync(HttpClient http, string programId)
+    {
+        var start = await http.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        return await UntilDoneAsync(http, start.Headers.Location!.ToString());
+    }
+
+    /// <summary>Polls a run's or simulation's status until it is no longer running (within two minutes).</summary>
+    public static async Task<JsonElement> UntilDoneAsync(HttpClient http, string url)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var status = await http.GetFromJsonAsync<JsonElement>(url);
+            if (status.GetProperty("state").GetString() != "Running")
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{url} did not finish: {status}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Configures the program and runs it to the end (within two minutes); returns the customers it offered.</summary>
     public static async Task<List<string>> RunToEndAsync(HttpClient http, string programId, int customers)
     {

@@ -29,14 +29,7 @@ public sealed class FairnessTests(EngineApiFactory factory)
         using var admin = factory.CreateClient(EngineRoles.LendingAdmin);
         var yaml = DemoRuns.Yaml(programId, 1).Replace("type: \"synthetic\"", "type: \"csv\"").Replace("count: 1\n", $"path: \"{programId}.csv\"\n");
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
-        var start = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        JsonElement run;
-        do
-        {
-            await Task.Delay(100);
-            run = await admin.GetFromJsonAsync<JsonElement>(start.Headers.Location!.ToString());
-        }
-        while (run.GetProperty("state").GetString() == "Running");
+        var run = await DemoRuns.RunConfiguredAsync(admin, programId);
 
         Assert.Equal(400, run.GetProperty("processed").GetInt32());
         var fairness = run.GetProperty("fairness");

@@ -12,22 +12,6 @@ public sealed class SimulationTests(EngineApiFactory factory)
 {
     private static StringContent Yaml(string yaml) => new(yaml, Encoding.UTF8, "application/yaml");
 
-    private static async Task<JsonElement> UntilDoneAsync(HttpClient http, string url)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var status = await http.GetFromJsonAsync<JsonElement>(url);
-            if (status.GetProperty("state").GetString() != "Running")
-            {
-                return status;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{url} did not finish: {status}");
-            await Task.Delay(100);
-        }
-    }
-
     private static Dictionary<string, int> Counts(JsonElement counts) => counts.EnumerateObject().ToDictionary(entry => entry.Name, entry => entry.Value.GetInt32());
 
     [Fact]
@@ -41,7 +25,7 @@ public sealed class SimulationTests(EngineApiFactory factory)
 
         var started = await analyst.PostAsync($"/api/v1/admin/programs/{programId}/simulations", Yaml(live.Replace("minCreditScore: 680", "minCreditScore: 740")));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var simulation = await UntilDoneAsync(analyst, started.Headers.Location!.ToString());
+        var simulation = await DemoRuns.UntilDoneAsync(analyst, started.Headers.Location!.ToString());
 
         Assert.Equal(("Completed", 300, 300, 0), (simulation.GetProperty("state").GetString(), simulation.GetProperty("total").GetInt32(),
             simulation.GetProperty("processed").GetInt32(), simulation.GetProperty("errors").GetInt32()));
@@ -60,8 +44,7 @@ public sealed class SimulationTests(EngineApiFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetAsync($"/api/v1/admin/customers/{programId}-C0000001/decisions")).StatusCode);
 
         // The live version's funnel is the one the run then makes, filter by filter and tier by tier.
-        var run = await admin.PostAsync($"/api/v1/admin/programs/{programId}/runs", null);
-        var report = await UntilDoneAsync(admin, run.Headers.Location!.ToString());
+        var report = await DemoRuns.RunConfiguredAsync(admin, programId);
         Assert.Equal(report.GetProperty("offered").GetInt32(), current.GetProperty("offered").GetInt32());
         Assert.Equal(Counts(report.GetProperty("rejectedByFilter")), Counts(current.GetProperty("rejectedByFilter")));
         Assert.Equal(Counts(report.GetProperty("offersByTier")), Counts(current.GetProperty("offersByTier")));
@@ -81,7 +64,7 @@ public sealed class SimulationTests(EngineApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/programs/{programId}", Yaml(live))).StatusCode);
 
         var sampled = await admin.PostAsync($"/api/v1/admin/programs/{programId}/simulations?sample=50", Yaml(live));
-        var status = await UntilDoneAsync(admin, sampled.Headers.Location!.ToString());
+        var status = await DemoRuns.UntilDoneAsync(admin, sampled.Headers.Location!.ToString());
         Assert.Equal((50, 50, 50), (status.GetProperty("total").GetInt32(), status.GetProperty("live").GetProperty("evaluated").GetInt32(), status.GetProperty("proposed").GetProperty("evaluated").GetInt32()));
         Assert.Equal(0, status.GetProperty("difference").GetProperty("offered").GetInt32());
 
