@@ -653,8 +653,10 @@ public sealed class CustomerGrain(
 
     public async Task<SimulatedDecisions> Simulate(SimulateCustomer command)
     {
+        // The engine's own recent offers do not hold a customer back here: a what-if shows what a version would offer
+        // the book, not what a run repeated days after the last one would (the source's last offer still counts).
         var current = state.State;
-        var profile = Merged(current, command.Profile);
+        var profile = command.Profile with { TimeZone = command.Profile.TimeZone ?? UsStates.TimeZoneOf(command.Profile.State) };
         var proposed = await DecideAsync(current, profile, command.Proposed, command.Now, command.SimulationId);
         var live = await DecideAsync(current, profile, command.Live, command.Now, command.SimulationId);
 

@@ -15,13 +15,14 @@ public class FairnessMonitorTests
     }
 
     [Fact]
-    public void A_group_offered_under_four_fifths_of_the_best_groups_rate_is_a_breach_and_a_small_group_is_not_judged()
+    public void A_group_offered_under_four_fifths_of_the_best_groups_rate_beyond_chance_is_a_breach_and_a_small_or_noisy_gap_is_not()
     {
         var report = FairnessMonitor.Assess(new Dictionary<string, GroupOutcomes>
         {
             ["state:CA"] = Tally(100, 50, score: 0.7),
             ["state:WV"] = Tally(100, 30, "credit-qualification", rejected: 60, score: 0.4),
             ["state:VT"] = Tally(10, 1),
+            ["state:NV"] = Tally(30, 11),
             ["age:25-34"] = Tally(80, 40),
             ["age:65+"] = Tally(40, 17),
         });
@@ -31,6 +32,10 @@ public class FairnessMonitorTests
         Assert.Equal(0.4, wv.MeanApprovalScore);
         Assert.Equal(0.6, wv.FilterRejectionRates["credit-qualification"]);
         Assert.False(report.Groups.Single(group => group.Group == "VT").Breach);
+        var nv = report.Groups.Single(group => group.Group == "NV");
+        Assert.Equal((0.7333, false), (nv.AdverseImpactRatio!.Value, nv.Breach));
+        Assert.InRange(nv.ZScore!.Value, 1.2, 1.4);
+        Assert.True(wv.ZScore > FairnessMonitor.SignificantZ);
         Assert.Equal(0.2, report.Groups.Single(group => group.Group == "VT").AdverseImpactRatio);
         var senior = report.Groups.Single(group => group.Group == "65+");
         Assert.Equal((0.85, false), (senior.AdverseImpactRatio!.Value, senior.Breach));

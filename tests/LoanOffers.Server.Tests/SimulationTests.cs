@@ -49,6 +49,11 @@ public sealed class SimulationTests(EngineApiFactory factory)
         Assert.Equal(Counts(report.GetProperty("rejectedByFilter")), Counts(current.GetProperty("rejectedByFilter")));
         Assert.Equal(Counts(report.GetProperty("offersByTier")), Counts(current.GetProperty("offersByTier")));
 
+        // Once the run has made its offers, they do not hold the book back in a what-if: the same version shows the same funnel.
+        var again = await analyst.PostAsync($"/api/v1/admin/programs/{programId}/simulations", Yaml(live));
+        var afterRun = await DemoRuns.UntilDoneAsync(analyst, again.Headers.Location!.ToString());
+        Assert.Equal(report.GetProperty("offered").GetInt32(), afterRun.GetProperty("live").GetProperty("offered").GetInt32());
+
         var audit = await analyst.GetFromJsonAsync<JsonElement>("/api/v1/admin/audit?action=program.simulate&limit=100");
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), entry => entry.GetProperty("target").GetString()!.StartsWith(programId + "/sim-", StringComparison.Ordinal));
     }
