@@ -120,7 +120,7 @@ public sealed class CustomerGrain(
             };
         }
 
-        var profile = Merged(current, command.Profile);
+        var profile = Merged(command.Profile, current.LastOfferAt);
         var decision = await DecideAsync(current, profile, command.Program, command.Now, command.RunId);
 
         var nextStanding = new ProgramStanding
@@ -656,7 +656,7 @@ public sealed class CustomerGrain(
         // The engine's own recent offers do not hold a customer back here: a what-if shows what a version would offer
         // the book, not what a run repeated days after the last one would (the source's last offer still counts).
         var current = state.State;
-        var profile = command.Profile with { TimeZone = command.Profile.TimeZone ?? UsStates.TimeZoneOf(command.Profile.State) };
+        var profile = Merged(command.Profile, engineLastOffer: null);
         var proposed = await DecideAsync(current, profile, command.Proposed, command.Now, command.SimulationId);
         var live = await DecideAsync(current, profile, command.Live, command.Now, command.SimulationId);
 
@@ -666,12 +666,12 @@ public sealed class CustomerGrain(
     }
 
     /// <summary>
-    /// The source's profile with what only this grain knows: the offers this engine made count for the contact window,
-    /// and the time zone comes from the state when the source has none.
+    /// The source's profile with what only this grain knows: the source does not know which offers this engine made,
+    /// so the later of the two counts for the contact window; the time zone comes from the state when the source has none.
     /// </summary>
-    private static CustomerProfile Merged(CustomerState current, CustomerProfile source) => source with
+    private static CustomerProfile Merged(CustomerProfile source, DateTimeOffset? engineLastOffer) => source with
     {
-        LastOfferAt = Latest(source.LastOfferAt, current.LastOfferAt),
+        LastOfferAt = Latest(source.LastOfferAt, engineLastOffer),
         TimeZone = source.TimeZone ?? UsStates.TimeZoneOf(source.State),
     };
 
