@@ -51,6 +51,14 @@ public sealed partial class CampaignGrain(
 
     private Task? _sending;
 
+    /// <summary>
+    /// Whether the funnel may lack sends that were written behind and lost: so in a new activation (the last may have
+    /// stopped mid-batch) and after a write failed, until the funnel is restored from the outbox.
+    /// </summary>
+    private bool _funnelBehind = true;
+
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>The messages by outbox status, counted once on this activation and kept up to date by the sender.</summary>
     private ConcurrentDictionary<string, int>? _counts;
     private string? _lastFailure;
@@ -251,59 +259,76 @@ public sealed partial class CampaignGrain(
                 state.State = state.State with { Queued = true, Messages = queued };
                 await state.WriteStateAsync(cancellationToken);
             }
-            else
+            else if (_funnelBehind)
             {
                 await RestoreFunnelAsync(cancellationToken);
             }
 
-            _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
-            // Three messages in flight per relay connection: a message's customer and outbox work takes about one and a
-            // half times its SMTP exchange, so with fewer a connection waits for its next message.
-            var inFlight = 3 * smtp.Value.Connections;
+            _funnelBehind = false;
             var funnelWrites = new FunnelWriteBehind(funnel);
-            while (!cancellationToken.IsCancellationRequested)
+            try
             {
-                // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
-                var policy = Policy;
-                var swept = 0;
-                await Parallel.ForEachAsync(SweepAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
-                    async (message, token) =>
-                    {
-                        Interlocked.Increment(ref swept);
-                        if (await SendOneAsync(message, policy, token) is { } delivered)
-                        {
-                            await funnelWrites.AddAsync(delivered, token);
-                        }
-                    });
-                await funnelWrites.FlushAsync(cancellationToken);
-                if (swept > 0)
-                {
-                    continue;
-                }
-
-                if (_counts.GetValueOrDefault(OutboxStatuses.Pending) <= 0)
-                {
-                    // The sweep found nothing due and nothing should be pending: confirmed against the outbox itself.
-                    var counts = await outbox.CountAsync(ProgramId, RunId, cancellationToken);
-                    if (counts.GetValueOrDefault(OutboxStatuses.Pending) == 0)
-                    {
-                        state.State = state.State with { Status = CampaignStatuses.Completed, CompletedAt = time.GetUtcNow(), FinalCounts = counts };
-                        await state.WriteStateAsync(cancellationToken);
-                        LogCompleted(ProgramId, RunId, counts.GetValueOrDefault(OutboxStatuses.Sent), counts.GetValueOrDefault(OutboxStatuses.Suppressed), counts.GetValueOrDefault(OutboxStatuses.Parked));
-                        return;
-                    }
-
-                    _counts = new ConcurrentDictionary<string, int>(counts);
-                }
-
-                // What is left waits for its send time or a retry: look again shortly.
-                await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+                await SendUntilDoneAsync(funnelWrites, cancellationToken);
+            }
+            finally
+            {
+                // What waits is written now, however sending stopped; if any of it could not be, the next start
+                // restores the funnel from the outbox.
+                using var timeout = new CancellationTokenSource(FinalFlushTimeout);
+                _funnelBehind = !await funnelWrites.TryFlushAsync(timeout.Token);
             }
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             // Storage may be away; the reminder starts the loop again, and unsent messages are still pending.
             LogSendingStopped(failure, ProgramId, RunId);
+        }
+    }
+
+    /// <summary>Sweeps the outbox until nothing is pending, writing the funnel's sends behind; marks the campaign completed.</summary>
+    private async Task SendUntilDoneAsync(FunnelWriteBehind funnelWrites, CancellationToken cancellationToken)
+    {
+        // Three messages in flight per relay connection: a message's customer and outbox work takes about one and a
+        // half times its SMTP exchange, so with fewer a connection waits for its next message.
+        var inFlight = 3 * smtp.Value.Connections;
+        _counts = new ConcurrentDictionary<string, int>(await outbox.CountAsync(ProgramId, RunId, cancellationToken));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // The bodies run off the grain's turn, so they take the policy as read here rather than the grain's state.
+            var policy = Policy;
+            var swept = 0;
+            await Parallel.ForEachAsync(SweepAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
+                async (message, token) =>
+                {
+                    Interlocked.Increment(ref swept);
+                    if (await SendOneAsync(message, policy, token) is { } delivered)
+                    {
+                        await funnelWrites.AddAsync(delivered, token);
+                    }
+                });
+            await funnelWrites.FlushAsync(cancellationToken);
+            if (swept > 0)
+            {
+                continue;
+            }
+
+            if (_counts.GetValueOrDefault(OutboxStatuses.Pending) <= 0)
+            {
+                // The sweep found nothing due and nothing should be pending: confirmed against the outbox itself.
+                var counts = await outbox.CountAsync(ProgramId, RunId, cancellationToken);
+                if (counts.GetValueOrDefault(OutboxStatuses.Pending) == 0)
+                {
+                    state.State = state.State with { Status = CampaignStatuses.Completed, CompletedAt = time.GetUtcNow(), FinalCounts = counts };
+                    await state.WriteStateAsync(cancellationToken);
+                    LogCompleted(ProgramId, RunId, counts.GetValueOrDefault(OutboxStatuses.Sent), counts.GetValueOrDefault(OutboxStatuses.Suppressed), counts.GetValueOrDefault(OutboxStatuses.Parked));
+                    return;
+                }
+
+                _counts = new ConcurrentDictionary<string, int>(counts);
+            }
+
+            // What is left waits for its send time or a retry: look again shortly.
+            await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
         }
     }
 
@@ -327,8 +352,8 @@ public sealed partial class CampaignGrain(
     }
 
     /// <summary>
-    /// The funnel's sends and bounces of this campaign as the outbox has them: those written behind the sends may have
-    /// been lost when sending last stopped.
+    /// The funnel's sends and bounces of this campaign as the outbox has them, for when some written behind the sends
+    /// may have been lost.
     /// </summary>
     private async Task RestoreFunnelAsync(CancellationToken cancellationToken)
     {

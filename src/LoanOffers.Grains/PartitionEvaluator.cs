@@ -18,6 +18,7 @@ public sealed partial class PartitionEvaluator(
     public async Task<PartitionReport> EvaluateAsync(int position, IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
     {
         var results = new CustomerResult[partition.Count];
+        var day = DateOnly.FromDateTime(run.AsOf.UtcDateTime);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, partition.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
@@ -27,7 +28,7 @@ public sealed partial class PartitionEvaluator(
                 try
                 {
                     var evaluation = await grains.GetGrain<ICustomerGrain>(profile.CustomerId).Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
-                    results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, DateOnly.FromDateTime(run.AsOf.UtcDateTime)) };
+                    results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, day) };
                 }
                 catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
                 {

@@ -1,6 +1,5 @@
 using LoanOffers.Domain;
 using LoanOffers.Scoring;
-using LoanOffers.Scoring.Models;
 
 namespace LoanOffers.Grains;
 
@@ -17,10 +16,13 @@ public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSourc
     /// <summary>The models served now.</summary>
     public ICreditModelRegistry Models => models;
 
-    public IReadOnlyList<ConfigError> Check(ProgramConfig program) => Check(program, models.Get);
+    public IReadOnlyList<ConfigError> Check(ProgramConfig program) => Check(program, models.Find);
 
-    /// <summary>As <see cref="Check(ProgramConfig)"/>, with <paramref name="modelOf"/> standing for the registry (a model about to change).</summary>
-    public IReadOnlyList<ConfigError> Check(ProgramConfig program, Func<string, ICreditModel> modelOf)
+    /// <summary>
+    /// As <see cref="Check(ProgramConfig)"/>, with <paramref name="modelOf"/> standing for the registry's
+    /// <see cref="ICreditModelRegistry.Find"/> (a model about to change).
+    /// </summary>
+    public IReadOnlyList<ConfigError> Check(ProgramConfig program, Func<string, ICreditModel?> modelOf)
     {
         var errors = new List<ConfigError>();
         var (columns, connectorProblem) = ConnectorColumns(program);
@@ -29,12 +31,7 @@ public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSourc
         {
             var configured = program.ScoringModels[i];
             var path = $"scoringModels[{i}]";
-            ICreditModel model;
-            try
-            {
-                model = modelOf(configured.ModelId);
-            }
-            catch (Exception failure) when (failure is KeyNotFoundException or ModelLoadException)
+            if (modelOf(configured.ModelId) is not { } model)
             {
                 errors.Add(new ConfigError($"{path}.modelId", $"no model '{configured.ModelId}' is registered"));
                 continue;
@@ -80,14 +77,9 @@ public sealed class ProgramModelCheck(ICreditModelRegistry models, CustomerSourc
 
     /// <summary>A challenger is a served model of its champion's role whose features the connector supplies too.</summary>
     private static void CheckChallenger(
-        List<ConfigError> errors, string path, ICreditModel champion, string challengerId, Func<string, ICreditModel> modelOf, FeatureSchema? columns, string? connectorProblem)
+        List<ConfigError> errors, string path, ICreditModel champion, string challengerId, Func<string, ICreditModel?> modelOf, FeatureSchema? columns, string? connectorProblem)
     {
-        ICreditModel challenger;
-        try
-        {
-            challenger = modelOf(challengerId);
-        }
-        catch (Exception failure) when (failure is KeyNotFoundException or ModelLoadException)
+        if (modelOf(challengerId) is not { } challenger)
         {
             errors.Add(new ConfigError(path, $"no model '{challengerId}' is registered"));
             return;

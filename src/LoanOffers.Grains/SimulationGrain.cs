@@ -17,8 +17,9 @@ public sealed record SimulationState
 
 /// <summary>
 /// A what-if run: the live program's book (or a sample of it) decided by each customer's grain under the proposed and
-/// the live version, off the grain's turn, with nothing stored but this grain's own report. Work in memory lost with
-/// the activation is redone from the start when the grain is next activated: nothing was written, so it is safe.
+/// the live version, off the grain's turn, with nothing stored but this grain's own report. The customers go in
+/// chunks, each checkpointed with the funnels so far; a reminder brings a simulation whose activation was lost back,
+/// and it carries on after its last checkpoint.
 /// </summary>
 [GrainType(EngineNames.SimulationGrainType)]
 public sealed partial class SimulationGrain(
@@ -28,8 +29,13 @@ public sealed partial class SimulationGrain(
     IGrainFactory grains,
     IOptions<EngineOptions> options,
     TimeProvider time,
-    ILogger<SimulationGrain> logger) : Grain, ISimulationGrain
+    ILogger<SimulationGrain> logger) : Grain, ISimulationGrain, IRemindable
 {
+    private const string ResumeReminder = "resume";
+
+    /// <summary>Customers decided between checkpoints.</summary>
+    private const int ChunkSize = 1000;
+
     private Task? _running;
     private CancellationTokenSource? _stop;
     private SimulationProgress? _progress;
@@ -75,9 +81,26 @@ public sealed partial class SimulationGrain(
                 RequestedBy = request.RequestedBy,
             },
         };
+        // The reminder comes before the work, so a simulation stored as running always has one to bring it back.
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await state.WriteStateAsync();
         StartWorking();
         return (await GetStatus())!;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Status is { State: RunState.Running })
+        {
+            if (_running is null or { IsCompleted: true })
+            {
+                StartWorking();
+            }
+        }
+        else if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     public Task<SimulationStatus?> GetStatus() =>
@@ -86,7 +109,7 @@ public sealed partial class SimulationGrain(
     private void StartWorking()
     {
         _stop = new CancellationTokenSource();
-        _progress = new SimulationProgress();
+        _progress = new SimulationProgress(state.State.Status!);
         _running = WorkAsync(state.State.Request!, state.State.Status!, _progress, _stop.Token);
     }
 
@@ -103,19 +126,27 @@ public sealed partial class SimulationGrain(
 
             var customers = Sample(book.Profiles, request.Sample);
             progress.Begin(customers.Count);
-            await Parallel.ForEachAsync(customers, new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
-                async (profile, _) =>
-                {
-                    try
+
+            // Chunks end at checkpoints, so the customers a checkpoint counts are the first ones, in sample order.
+            foreach (var chunk in customers.Skip(started.Processed).Chunk(ChunkSize))
+            {
+                await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
+                    async (profile, _) =>
                     {
-                        progress.Add(await grains.GetGrain<ICustomerGrain>(profile.CustomerId)
-                            .Simulate(new SimulateCustomer(started.SimulationId, request.Proposed, request.Live, profile, started.StartedAt)));
-                    }
-                    catch (Exception failure) when (failure is not OperationCanceledException)
-                    {
-                        progress.Fail($"{profile.CustomerId}: {StorageFaults.Describe(failure)}");
-                    }
-                });
+                        try
+                        {
+                            progress.Add(await grains.GetGrain<ICustomerGrain>(profile.CustomerId)
+                                .Simulate(new SimulateCustomer(started.SimulationId, request.Proposed, request.Live, profile, started.StartedAt)));
+                        }
+                        catch (Exception failure) when (failure is not OperationCanceledException)
+                        {
+                            progress.Fail($"{profile.CustomerId}: {StorageFaults.Describe(failure)}");
+                        }
+                    });
+                state.State = state.State with { Status = progress.Applied(started) };
+                await state.WriteStateAsync(cancellationToken);
+            }
+
             finished = progress.Applied(started) with { State = RunState.Completed, CompletedAt = time.GetUtcNow() };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -139,19 +170,8 @@ public sealed partial class SimulationGrain(
     /// </summary>
     private static IReadOnlyList<CustomerProfile> Sample(IReadOnlyList<CustomerProfile> book, int? size) =>
         size is { } wanted && wanted < book.Count
-            ? [.. book.OrderBy(profile => Fnv1a(profile.CustomerId)).ThenBy(profile => profile.CustomerId, StringComparer.Ordinal).Take(wanted)]
+            ? [.. book.OrderBy(profile => StableKeyHash.Fnv1a(profile.CustomerId)).ThenBy(profile => profile.CustomerId, StringComparer.Ordinal).Take(wanted)]
             : book;
-
-    private static ulong Fnv1a(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var character in text)
-        {
-            hash = (hash ^ character) * 1099511628211UL;
-        }
-
-        return hash;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulation {SimulationId} of program {ProgramId} ended {State} after {Processed} customers")]
     private partial void LogFinished(string programId, string simulationId, RunState state, int processed);
@@ -159,16 +179,16 @@ public sealed partial class SimulationGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Simulation {SimulationId} of program {ProgramId} failed")]
     private partial void LogFailed(Exception failure, string programId, string simulationId);
 
-    /// <summary>The counters of a simulation in progress, added to from many customers at once.</summary>
-    private sealed class SimulationProgress
+    /// <summary>The counters of a simulation in progress, from its last checkpoint on, added to from many customers at once.</summary>
+    private sealed class SimulationProgress(SimulationStatus checkpoint)
     {
         private readonly Lock _gate = new();
-        private int _total;
-        private int _processed;
-        private int _errors;
-        private string? _lastError;
-        private FunnelTally _proposed = FunnelTally.None;
-        private FunnelTally _live = FunnelTally.None;
+        private int _total = checkpoint.Total;
+        private int _processed = checkpoint.Processed;
+        private int _errors = checkpoint.Errors;
+        private string? _lastError = checkpoint.LastError;
+        private FunnelTally _proposed = checkpoint.Proposed;
+        private FunnelTally _live = checkpoint.Live;
 
         public void Begin(int total)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using LoanOffers.Domain;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,7 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
     public async ValueTask<ModelScores> ScoreAsync(CustomerProfile profile, ProgramConfig program, CancellationToken cancellationToken = default)
     {
         var models = ModelsOf(program);
-        var schema = profile.Extra is { } extra && models.All.Any(UsesOwnColumns) ? await _schemas.GetAsync(extra.SchemaId, cancellationToken) : null;
+        var schema = profile.Extra is { } extra && models.UseOwnColumns ? await _schemas.GetAsync(extra.SchemaId, cancellationToken) : null;
 
         // Checked here, so a customer without a column fails alone rather than the batch it would have joined. A
         // challenger is never acted on: one that cannot score this customer is left out rather than failing it.
@@ -56,8 +57,25 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         return await request.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    private static string? Unsupplied(ICreditModel model, CustomerProfile profile, FeatureSchema? schema) =>
-        ModelFeatures.Unsupplied(model.Features, profile.Extra is null ? null : schema) is { Count: > 0 } missing ? missing[0] : null;
+    /// <summary>The first of the model's own-column features this customer lacks; null when it has them all.</summary>
+    private static string? Unsupplied(ICreditModel model, CustomerProfile profile, FeatureSchema? schema)
+    {
+        foreach (var column in OwnColumnsOf(model))
+        {
+            if (profile.Extra is null || schema is null || schema.PositionOf(column) < 0)
+            {
+                return column;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A model's features that are the connector's own columns, worked out once per model rather than per customer.</summary>
+    private static string[] OwnColumnsOf(ICreditModel model) =>
+        OwnColumns.GetValue(model, static model => [.. model.Features.Where(feature => !ModelFeatures.IsCore(feature))]);
+
+    private static readonly ConditionalWeakTable<ICreditModel, string[]> OwnColumns = [];
 
     /// <summary>
     /// The program's models by the role each one's card gives (exactly one approval model, at most one default-risk
@@ -65,42 +83,45 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
     /// </summary>
     private ProgramModels ModelsOf(ProgramConfig program)
     {
-        var models = program.ScoringModels.Select(configured => (Configured: configured, Model: _models.Get(configured.ModelId))).ToList();
-        var approval = models.Where(entry => entry.Model.Role == ModelRoles.Approval).ToList();
-        var risk = models.Where(entry => entry.Model.Role == ModelRoles.DefaultRisk).ToList();
-        if (approval.Count != 1 || risk.Count > 1)
+        (ScoringModelConfig Configured, ICreditModel Model)? approval = null, risk = null;
+        int approvals = 0, risks = 0;
+        foreach (var configured in program.ScoringModels)
+        {
+            var model = _models.Get(configured.ModelId);
+            if (model.Role == ModelRoles.Approval)
+            {
+                approval = (configured, model);
+                approvals++;
+            }
+            else if (model.Role == ModelRoles.DefaultRisk)
+            {
+                risk = (configured, model);
+                risks++;
+            }
+        }
+
+        if (approval is not { } champion || approvals != 1 || risks > 1)
         {
             throw new ArgumentException(
-                $"Program '{program.ProgramId}' has {approval.Count} approval and {risk.Count} default-risk models; it needs exactly one approval model and at most one default-risk model.",
+                $"Program '{program.ProgramId}' has {approvals} approval and {risks} default-risk models; it needs exactly one approval model and at most one default-risk model.",
                 nameof(program));
         }
 
-        return new ProgramModels(approval[0].Model, risk.SingleOrDefault().Model, ChallengerOf(approval[0]), risk.Count == 1 ? ChallengerOf(risk[0]) : null);
+        return new ProgramModels(champion.Model, risk?.Model, ChallengerOf(champion), risk is { } riskChampion ? ChallengerOf(riskChampion) : null);
     }
 
-    private ICreditModel? ChallengerOf((ScoringModelConfig Configured, ICreditModel Model) champion)
-    {
-        if (champion.Configured.Challenger is not { } challengerId)
-        {
-            return null;
-        }
-
-        try
-        {
-            return _models.Get(challengerId) is { } challenger && challenger.Role == champion.Model.Role ? challenger : null;
-        }
-        catch (KeyNotFoundException)
-        {
-            return null;
-        }
-    }
+    private ICreditModel? ChallengerOf((ScoringModelConfig Configured, ICreditModel Model) champion) =>
+        champion.Configured.Challenger is { } challengerId && _models.Find(challengerId) is { } challenger && challenger.Role == champion.Model.Role
+            ? challenger
+            : null;
 
     private sealed record ProgramModels(ICreditModel Approval, ICreditModel? Risk, ICreditModel? ApprovalChallenger, ICreditModel? RiskChallenger)
     {
-        public IEnumerable<ICreditModel> All => new[] { Approval, Risk, ApprovalChallenger, RiskChallenger }.OfType<ICreditModel>();
+        /// <summary>Whether any of them takes the connector's own columns, so the customer's schema must be looked up.</summary>
+        public bool UseOwnColumns => OwnColumnsOf(Approval).Length > 0 || Risk is { } risk && OwnColumnsOf(risk).Length > 0
+            || ApprovalChallenger is { } approvalChallenger && OwnColumnsOf(approvalChallenger).Length > 0
+            || RiskChallenger is { } riskChallenger && OwnColumnsOf(riskChallenger).Length > 0;
     }
-
-    private static bool UsesOwnColumns(ICreditModel model) => model.Features.Any(feature => !ModelFeatures.IsCore(feature));
 
     private async Task ScoreLoopAsync()
     {

@@ -26,5 +26,9 @@ public interface ICreditModel
 /// <summary>Finds the model a program names by id.</summary>
 public interface ICreditModelRegistry
 {
+    /// <exception cref="KeyNotFoundException">No model of that id is served.</exception>
     ICreditModel Get(string modelId);
+
+    /// <summary>The model served under that id, or null when there is none.</summary>
+    ICreditModel? Find(string modelId);
 }

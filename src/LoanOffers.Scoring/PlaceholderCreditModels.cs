@@ -17,6 +17,8 @@ public sealed class PlaceholderCreditModelRegistry : ICreditModelRegistry
             ? new PlaceholderModel(modelId, ModelRoles.DefaultRisk, DefaultLogit)
             : new PlaceholderModel(modelId, ModelRoles.Approval, ApprovalLogit);
 
+    public ICreditModel? Find(string modelId) => Get(modelId);
+
     // Feature order is ModelFeatures.Names: credit_score, income, debt_to_income, payment_history,
     // account_age, deposit_balance, transaction_patterns, savings_rate.
     private static double ApprovalLogit(ReadOnlySpan<float> x) =>

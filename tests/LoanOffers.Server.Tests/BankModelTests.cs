@@ -107,6 +107,17 @@ public sealed class BankModelTests : IAsyncLifetime
     private static string BankApproval(string features = "\"bureau_grade\", \"util_pct\"", string role = "approval") =>
         $"  - modelId: \"{ModelId}\"\n    endpoint: \"onnx://{ModelId}\"\n    role: \"{role}\"\n    features: [{features}]\n";
 
+    /// <summary>Saves the program, which must be accepted.</summary>
+    private static async Task SaveAsync(HttpClient admin, string programId, string yaml)
+    {
+        var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Saves the program, which must be refused; the errors by path.</summary>
+    private static async Task<JsonElement> RefusedAsync(HttpClient admin, string programId, string yaml) =>
+        await ErrorsAsync(await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml")));
+
     private static async Task<JsonElement> ErrorsAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -121,8 +132,7 @@ public sealed class BankModelTests : IAsyncLifetime
         var programId = "bank-" + Guid.NewGuid().ToString("N")[..8];
         var file = await CustomerFileAsync(programId, 300);
 
-        var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, BankApproval()), Encoding.UTF8, "application/yaml"));
-        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        await SaveAsync(admin, programId, Program(programId, file, BankApproval()));
         var run = await DemoRuns.RunConfiguredAsync(admin, programId);
         Assert.Equal(("Completed", 300, 0), (run.GetProperty("state").GetString(), run.GetProperty("processed").GetInt32(), run.GetProperty("errors").GetInt32()));
         var offered = await DemoRuns.IndexedCustomersAsync(admin, programId);
@@ -152,22 +162,20 @@ public sealed class BankModelTests : IAsyncLifetime
         using var admin = _engine.CreateClient(EngineRoles.LendingAdmin);
         var programId = "bank-" + Guid.NewGuid().ToString("N")[..8];
         var file = await CustomerFileAsync(programId, 5);
-        async Task<JsonElement> SaveAsync(string yaml) =>
-            await ErrorsAsync(await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml")));
 
-        var wrongRole = await SaveAsync(Program(programId, file, BankApproval(role: ModelRoles.DefaultRisk)));
+        var wrongRole = await RefusedAsync(admin, programId, Program(programId, file, BankApproval(role: ModelRoles.DefaultRisk)));
         Assert.Contains("whose card says 'approval'", wrongRole.GetProperty("scoringModels[0].role")[0].GetString());
 
-        var otherFeatures = await SaveAsync(Program(programId, file, BankApproval(features: "\"bureau_grade\", \"util_pct\", \"branch_visits\"")));
+        var otherFeatures = await RefusedAsync(admin, programId, Program(programId, file, BankApproval(features: "\"bureau_grade\", \"util_pct\", \"branch_visits\"")));
         Assert.Contains("version 2 takes [bureau_grade, util_pct], not [bureau_grade, util_pct, branch_visits]", otherFeatures.GetProperty("scoringModels[0].features")[0].GetString());
 
-        var unsupplied = await SaveAsync(Models(DemoRuns.Yaml(programId, 10), BankApproval()));
+        var unsupplied = await RefusedAsync(admin, programId, Models(DemoRuns.Yaml(programId, 10), BankApproval()));
         Assert.Contains("needs bureau_grade, util_pct, which the connector does not supply", unsupplied.GetProperty("scoringModels[0].features")[0].GetString());
 
-        var twoApprovals = await SaveAsync(Program(programId, file, BankApproval() + SeedApproval).Replace(SeedDefault, string.Empty));
+        var twoApprovals = await RefusedAsync(admin, programId, Program(programId, file, BankApproval() + SeedApproval).Replace(SeedDefault, string.Empty));
         Assert.Contains("exactly one approval model; this one has 2", twoApprovals.GetProperty("scoringModels")[0].GetString());
 
-        var unknown = await SaveAsync(Program(programId, file, BankApproval().Replace($"modelId: \"{ModelId}\"", "modelId: \"no-such-model\"")));
+        var unknown = await RefusedAsync(admin, programId, Program(programId, file, BankApproval().Replace($"modelId: \"{ModelId}\"", "modelId: \"no-such-model\"")));
         Assert.Equal("no model 'no-such-model' is registered", unknown.GetProperty("scoringModels[0].modelId")[0].GetString());
     }
 
@@ -178,8 +186,7 @@ public sealed class BankModelTests : IAsyncLifetime
         using var modelOps = _engine.CreateClient(EngineRoles.ModelOps);
         var programId = "bank-" + Guid.NewGuid().ToString("N")[..8];
         var file = await CustomerFileAsync(programId, 5);
-        var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, BankApproval()), Encoding.UTF8, "application/yaml"));
-        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        await SaveAsync(admin, programId, Program(programId, file, BankApproval()));
 
         var rollback = await modelOps.PostAsync($"/api/v1/admin/models/{ModelId}/rollback", null);
 
@@ -200,11 +207,9 @@ public sealed class BankModelTests : IAsyncLifetime
         var file = await CustomerFileAsync(programId, 300);
         var challenged = SeedApproval.Replace("    features:", $"    challenger: \"{ModelId}\"\n    features:", StringComparison.Ordinal);
 
-        var wrongRole = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(
-            Program(programId, file, challenged.Replace(ModelId, "default-risk-v3", StringComparison.Ordinal)), Encoding.UTF8, "application/yaml"));
-        Assert.Contains("predicts 'default-risk', not 'approval'", (await ErrorsAsync(wrongRole)).GetProperty("scoringModels[0].challenger")[0].GetString());
-        var put = await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(Program(programId, file, challenged), Encoding.UTF8, "application/yaml"));
-        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var wrongRole = await RefusedAsync(admin, programId, Program(programId, file, challenged.Replace(ModelId, "default-risk-v3", StringComparison.Ordinal)));
+        Assert.Contains("predicts 'default-risk', not 'approval'", wrongRole.GetProperty("scoringModels[0].challenger")[0].GetString());
+        await SaveAsync(admin, programId, Program(programId, file, challenged));
 
         var run = await DemoRuns.RunConfiguredAsync(admin, programId);
 
@@ -228,6 +233,10 @@ public sealed class BankModelTests : IAsyncLifetime
         Assert.False(approval.TryGetProperty("challenger", out _));
         Assert.Equal(HttpStatusCode.Conflict, (await modelOps.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsync($"/api/v1/admin/programs/{programId}/challengers/approval:promote", null)).StatusCode);
+        var badRole = await modelOps.PostAsync($"/api/v1/admin/programs/{programId}/challengers/fraud:promote", null);
+        Assert.Contains("approval, default-risk", (await ErrorsAsync(badRole)).GetProperty("role")[0].GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await modelOps.PostAsync("/api/v1/admin/programs/no-such-program/challengers/approval:promote", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await modelOps.GetAsync("/api/v1/admin/programs/no-such-program/challengers")).StatusCode);
         var audit = await risk.GetFromJsonAsync<JsonElement>("/api/v1/admin/audit?action=model.challenger-promote&limit=100");
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), entry => entry.GetProperty("target").GetString() == programId);
     }
@@ -240,7 +249,7 @@ public sealed class BankModelTests : IAsyncLifetime
         using var modelOps = _engine.CreateClient(EngineRoles.ModelOps);
         var programId = "core-" + Guid.NewGuid().ToString("N")[..8];
         var yaml = Models(DemoRuns.Yaml(programId, 400), SeedApproval.Replace("    features:", $"    challenger: \"{CoreChallenger}\"\n    features:", StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/programs/{programId}", new StringContent(yaml, Encoding.UTF8, "application/yaml"))).StatusCode);
+        await SaveAsync(admin, programId, yaml);
         await DemoRuns.RunConfiguredAsync(admin, programId);
 
         // Applications from ten offered customers, half funded and half declined.

@@ -19,7 +19,7 @@ public sealed record GroupOutcomes
     [Id(2)] public int Scored { get; init; }
 
     [Id(3)] public double ApprovalScoreSum { get; init; }
-    [Id(4)] public ImmutableSortedDictionary<string, int> RejectedByFilter { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+    [Id(4)] public ImmutableSortedDictionary<string, int> RejectedByFilter { get; init; } = KeyedCounts.Empty;
 
     /// <summary>One more customer of the group: offered or not, its approval score if scored, the filter that rejected it if one did.</summary>
     public GroupOutcomes With(bool offered, double? approvalScore, string? rejectedBy) => this with
@@ -28,7 +28,7 @@ public sealed record GroupOutcomes
         Offered = Offered + (offered ? 1 : 0),
         Scored = Scored + (approvalScore is null ? 0 : 1),
         ApprovalScoreSum = ApprovalScoreSum + (approvalScore ?? 0),
-        RejectedByFilter = rejectedBy is null ? RejectedByFilter : RejectedByFilter.SetItem(rejectedBy, RejectedByFilter.GetValueOrDefault(rejectedBy) + 1),
+        RejectedByFilter = rejectedBy is null ? RejectedByFilter : RejectedByFilter.Increment(rejectedBy, 1),
     };
 
     public GroupOutcomes Plus(GroupOutcomes other) => this with
@@ -37,7 +37,7 @@ public sealed record GroupOutcomes
         Offered = Offered + other.Offered,
         Scored = Scored + other.Scored,
         ApprovalScoreSum = ApprovalScoreSum + other.ApprovalScoreSum,
-        RejectedByFilter = other.RejectedByFilter.Aggregate(RejectedByFilter, (sum, filter) => sum.SetItem(filter.Key, sum.GetValueOrDefault(filter.Key) + filter.Value)),
+        RejectedByFilter = RejectedByFilter.Plus(other.RejectedByFilter),
     };
 }
 

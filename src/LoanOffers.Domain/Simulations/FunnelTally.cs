@@ -15,8 +15,8 @@ public sealed record FunnelTally
     [Id(0)] public int Evaluated { get; init; }
     [Id(1)] public int Offered { get; init; }
     [Id(2)] public int NoOffer { get; init; }
-    [Id(3)] public ImmutableSortedDictionary<string, int> RejectedByFilter { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
-    [Id(4)] public ImmutableSortedDictionary<string, int> OffersByTier { get; init; } = ImmutableSortedDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+    [Id(3)] public ImmutableSortedDictionary<string, int> RejectedByFilter { get; init; } = KeyedCounts.Empty;
+    [Id(4)] public ImmutableSortedDictionary<string, int> OffersByTier { get; init; } = KeyedCounts.Empty;
     [Id(5)] public double ExpectedApplications { get; init; }
     [Id(6)] public decimal ExpectedVolume { get; init; }
 
@@ -26,7 +26,7 @@ public sealed record FunnelTally
         var tally = this with { Evaluated = Evaluated + 1 };
         if (!decision.FilterResult.Passed)
         {
-            return tally with { RejectedByFilter = Add(RejectedByFilter, decision.FilterResult.FilterId ?? "unknown", 1) };
+            return tally with { RejectedByFilter = RejectedByFilter.Increment(decision.FilterResult.FilterId ?? "unknown", 1) };
         }
 
         if (decision.Outcome != DecisionOutcome.Offered || decision.Offers.Count == 0)
@@ -38,7 +38,7 @@ public sealed record FunnelTally
         return tally with
         {
             Offered = Offered + 1,
-            OffersByTier = Add(OffersByTier, decision.Tier ?? best.Tier, 1),
+            OffersByTier = OffersByTier.Increment(decision.Tier ?? best.Tier, 1),
             ExpectedApplications = ExpectedApplications + best.ConversionProbability,
             ExpectedVolume = ExpectedVolume + (decimal)best.ConversionProbability * best.Amount,
         };
@@ -49,8 +49,8 @@ public sealed record FunnelTally
         Evaluated = Evaluated + other.Evaluated,
         Offered = Offered + other.Offered,
         NoOffer = NoOffer + other.NoOffer,
-        RejectedByFilter = other.RejectedByFilter.Aggregate(RejectedByFilter, (sum, entry) => Add(sum, entry.Key, entry.Value)),
-        OffersByTier = other.OffersByTier.Aggregate(OffersByTier, (sum, entry) => Add(sum, entry.Key, entry.Value)),
+        RejectedByFilter = RejectedByFilter.Plus(other.RejectedByFilter),
+        OffersByTier = OffersByTier.Plus(other.OffersByTier),
         ExpectedApplications = ExpectedApplications + other.ExpectedApplications,
         ExpectedVolume = ExpectedVolume + other.ExpectedVolume,
     };
@@ -63,9 +63,6 @@ public sealed record FunnelTally
         Difference(OffersByTier, baseline.OffersByTier),
         Math.Round(ExpectedApplications - baseline.ExpectedApplications, 2),
         Math.Round(ExpectedVolume - baseline.ExpectedVolume, 2));
-
-    private static ImmutableSortedDictionary<string, int> Add(ImmutableSortedDictionary<string, int> counts, string key, int count) =>
-        counts.SetItem(key, counts.GetValueOrDefault(key) + count);
 
     private static IReadOnlyDictionary<string, int> Difference(IReadOnlyDictionary<string, int> counts, IReadOnlyDictionary<string, int> baseline) =>
         counts.Keys.Union(baseline.Keys).Order(StringComparer.Ordinal)

@@ -70,10 +70,10 @@ public sealed partial class OnnxCreditModelRegistry : ICreditModelRegistry, IDis
         }
     }
 
+    public ICreditModel? Find(string modelId) => _active.GetValueOrDefault(modelId);
+
     public ICreditModel Get(string modelId) =>
-        _active.TryGetValue(modelId, out var model)
-            ? model
-            : throw new KeyNotFoundException($"No trained model '{modelId}' under {_store.Root}; loaded models: {string.Join(", ", _active.Keys.Order(StringComparer.Ordinal))}.");
+        Find(modelId) ?? throw new KeyNotFoundException($"No trained model '{modelId}' under {_store.Root}; loaded models: {string.Join(", ", _active.Keys.Order(StringComparer.Ordinal))}.");
 
     /// <summary>The cards of the versions served now.</summary>
     public IReadOnlyList<ModelCard> ActiveModels => [.. _active.Values.Select(m => m.Card!).OrderBy(c => c.ModelId, StringComparer.Ordinal)];

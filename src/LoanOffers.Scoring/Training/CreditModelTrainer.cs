@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LoanOffers.Domain;
 using LoanOffers.Scoring.Models;
 using LoanOffers.Scoring.Onnx;
 using Microsoft.ML;
@@ -41,9 +42,9 @@ public static class CreditModelTrainer
 
     public static TrainedCreditModel Train(TrainingSet data, string modelId, string version, string role, TrainerOptions? options = null, int rejectedRows = 0)
     {
-        if (!Domain.ModelRoles.All.Contains(role))
+        if (!ModelRoles.All.Contains(role))
         {
-            throw new ArgumentException($"'{role}' is not a model role ({string.Join(", ", Domain.ModelRoles.All)}).", nameof(role));
+            throw new ArgumentException($"'{role}' is not a model role ({string.Join(", ", ModelRoles.All)}).", nameof(role));
         }
 
         options ??= new TrainerOptions();
@@ -124,7 +125,7 @@ public static class CreditModelTrainer
         var heldOut = new List<int>();
         for (var row = 0; row < data.Rows; row++)
         {
-            var bucket = Fnv1a(data.RowKeys[row]) % 10_000;
+            var bucket = StableKeyHash.Fnv1a(data.RowKeys[row]) % 10_000;
             (bucket < heldOutFraction * 10_000 ? heldOut : training).Add(row);
         }
 
@@ -169,17 +170,6 @@ public static class CreditModelTrainer
         })];
 
     public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static ulong Fnv1a(string key)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
 
     private static void RequireBothClasses(TrainingSet rows, string part)
     {

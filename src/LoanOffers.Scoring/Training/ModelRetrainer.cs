@@ -79,17 +79,7 @@ public sealed partial class ModelRetrainer
             }
 
             var usable = outcomes.Where(outcome => outcome.Features.Count == ModelFeatures.Names.Count).ToList();
-            var columns = card.Features.Select(feature => ModelFeatures.Names.ToList().IndexOf(feature)).ToArray();
-            var values = new float[usable.Count * columns.Length];
-            for (var row = 0; row < usable.Count; row++)
-            {
-                for (var column = 0; column < columns.Length; column++)
-                {
-                    values[row * columns.Length + column] = usable[row].Features[columns[column]];
-                }
-            }
-
-            var data = new TrainingSet(card.Label, card.Features, values, [.. usable.Select(outcome => outcome.Funded)], [.. usable.Select(outcome => outcome.CustomerId)]);
+            var data = new TrainingSet(card.Label, card.Features, LabelledOutcome.Rows(usable, card.Features), [.. usable.Select(outcome => outcome.Funded)], [.. usable.Select(outcome => outcome.CustomerId)]);
             var badRows = outcomes.Select((outcome, index) => (outcome, index))
                 .Where(item => item.outcome.Features.Count != ModelFeatures.Names.Count)
                 .Select(item => new BadRow(item.index + 1, $"recorded with {item.outcome.Features.Count} features, not {ModelFeatures.Names.Count}"))

@@ -52,14 +52,13 @@ public static class ChallengersApi
             return ApiValidation.NotFound($"Program '{programId}' is not configured.");
         }
 
-        var position = before.ScoringModels.ToList().FindIndex(model => RoleOf(check.Models, model.ModelId) == role);
-        if (position < 0 || before.ScoringModels[position].Challenger is not { } challengerId || RoleOf(check.Models, challengerId) is null)
+        var position = before.ScoringModels.ToList().FindIndex(model => check.Models.Find(model.ModelId)?.Role == role);
+        if (position < 0 || before.ScoringModels[position].Challenger is not { } challengerId || check.Models.Find(challengerId) is not { } challenger)
         {
             return TypedResults.Problem($"Program '{programId}' has no served {role} challenger to promote.", statusCode: StatusCodes.Status409Conflict, title: "No challenger");
         }
 
         var champion = before.ScoringModels[position];
-        var challenger = check.Models.Get(challengerId);
         var promoted = before with
         {
             ScoringModels = [.. before.ScoringModels.Select((model, index) => index != position ? model
@@ -101,12 +100,12 @@ public static class ChallengersApi
         var compared = new List<ChallengerOnOutcomes>();
         foreach (var entry in config.ScoringModels.Where(entry => entry.Challenger is not null))
         {
-            if (RoleOf(models, entry.ModelId) is not { } role || RoleOf(models, entry.Challenger!) is null)
+            if (models.Find(entry.ModelId) is not { } champion || models.Find(entry.Challenger!) is not { } challenger)
             {
                 continue;
             }
 
-            var (champion, challenger) = (models.Get(entry.ModelId), models.Get(entry.Challenger!));
+            var role = champion.Role;
             if (role != ModelRoles.Approval || champion.Features.Concat(challenger.Features).Any(feature => !ModelFeatures.IsCore(feature)))
             {
                 compared.Add(new ChallengerOnOutcomes(role, champion.ModelId, challenger.ModelId, 0, null, null,
@@ -114,7 +113,9 @@ public static class ChallengersApi
                 continue;
             }
 
-            var outcomes = await applications.LabelledOutcomesAsync(champion.ModelId, cancellationToken);
+            var outcomes = (await applications.LabelledOutcomesAsync(champion.ModelId, cancellationToken))
+                .Where(outcome => outcome.Features.Count == ModelFeatures.Names.Count)
+                .ToList();
             var labels = outcomes.Select(outcome => outcome.Funded).ToList();
             var bothOutcomes = labels.Distinct().Count() == 2;
             compared.Add(new ChallengerOnOutcomes(role, champion.ModelId, challenger.ModelId, outcomes.Count,
@@ -126,33 +127,11 @@ public static class ChallengersApi
         return TypedResults.Ok<IReadOnlyList<ChallengerOnOutcomes>>(compared);
     }
 
-    /// <summary>The model's score of each recorded outcome, its features taken by name from the row's core fields.</summary>
+    /// <summary>The model's score of each recorded outcome.</summary>
     private static List<double> ScoresOn(ICreditModel model, IReadOnlyList<LabelledOutcome> outcomes)
     {
-        var positions = model.Features.Select(feature => ModelFeatures.Names.ToList().IndexOf(feature)).ToArray();
-        var rows = new float[outcomes.Count * positions.Length];
-        for (var row = 0; row < outcomes.Count; row++)
-        {
-            for (var column = 0; column < positions.Length; column++)
-            {
-                rows[row * positions.Length + column] = outcomes[row].Features[positions[column]];
-            }
-        }
-
         var probabilities = new float[outcomes.Count];
-        model.Score(rows, outcomes.Count, probabilities);
+        model.Score(LabelledOutcome.Rows(outcomes, model.Features), outcomes.Count, probabilities);
         return [.. probabilities.Select(probability => (double)probability)];
-    }
-
-    private static string? RoleOf(ICreditModelRegistry models, string modelId)
-    {
-        try
-        {
-            return models.Get(modelId).Role;
-        }
-        catch (KeyNotFoundException)
-        {
-            return null;
-        }
     }
 }

@@ -167,7 +167,7 @@ public static class ModelsApi
             if (await grains.GetGrain<IProgramGrain>(summary.ProgramId).GetConfig() is { } program
                 && program.ScoringModels.Any(model => model.ModelId == replacement.ModelId))
             {
-                broken.AddRange(check.Check(program, modelId => modelId == replacement.ModelId ? replacement : check.Models.Get(modelId))
+                broken.AddRange(check.Check(program, modelId => modelId == replacement.ModelId ? replacement : check.Models.Find(modelId))
                     .Select(error => $"program '{program.ProgramId}' {error.Path}: {error.Message}"));
             }
         }
