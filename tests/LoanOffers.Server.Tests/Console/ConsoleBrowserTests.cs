@@ -15,7 +15,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 120_000 };
 
     /// <summary>The dashboard's page is there once its document is; its fonts and pictures may take longer under load.</summary>
-    private static readonly PageWaitForURLOptions DashboardOpened = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    private static readonly PageWaitForURLOptions DashboardOpened = new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 };
 
     [Fact]
     public async Task Staff_sign_in_with_an_engine_token_from_the_keyboard_and_a_customer_token_is_turned_away()
@@ -221,7 +221,10 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         var operations = await console.SignedInPageAsync(EngineRoles.Operations, string.Empty);
         await Expect(operations.GetByRole(AriaRole.Heading, new() { Name = "Operations" })).ToBeVisibleAsync();
         await Expect(operations.GetByRole(AriaRole.Link, new() { Name = "Programs" })).ToBeHiddenAsync();
-        await operations.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
+        var operatorSignedIn = await operations.RunAndWaitForResponseAsync(
+            () => operations.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync(),
+            response => response.Url.EndsWith("/api/v1/admin/session/dashboard", StringComparison.Ordinal));
+        Assert.Equal(204, operatorSignedIn.Status);
         await operations.WaitForURLAsync($"{console.Engine.BaseUrl}/dashboard/", DashboardOpened);
     }
 
