@@ -44,6 +44,9 @@ public sealed partial class ProgramGrain(
 {
     private const string ScheduleReminder = "schedule";
 
+    /// <summary>A warning names this many breaching groups at most; the run report has them all.</summary>
+    private const int BreachesLogged = 5;
+
     private CancellationTokenSource? _runCancellation;
     private Task? _runLoop;
     private LiveProgress? _live;
@@ -327,14 +330,14 @@ public sealed partial class ProgramGrain(
         LogRunFinished(finished.ProgramId, finished.RunId, finished.State, finished.Processed, finished.Offered);
         if (finished.Fairness is { Breaches: { Count: > 0 } breaches })
         {
-            LogFairnessBreach(finished.ProgramId, finished.RunId, string.Join("; ", breaches));
+            LogFairnessBreach(finished.ProgramId, finished.RunId, breaches.Count, string.Join("; ", breaches.Take(BreachesLogged)));
         }
     }
 
     private RunStatus? CurrentRun() => _live?.Snapshot() ?? state.State.ActiveRun;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId}: offers fall unevenly (four-fifths rule): {Breaches}")]
-    private partial void LogFairnessBreach(string programId, string runId, string breaches);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program {ProgramId} run {RunId}: offers fall unevenly (four-fifths rule) in {Count} group(s), the run report lists them all: {Breaches}")]
+    private partial void LogFairnessBreach(string programId, string runId, int count, string breaches);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Program {ProgramId}: the daily purge of expired candidates and records failed")]
     private partial void LogPurgeFailed(Exception failure, string programId);

@@ -19,8 +19,8 @@ public class FairnessMonitorTests
     {
         var report = FairnessMonitor.Assess(new Dictionary<string, GroupOutcomes>
         {
-            ["state:CA"] = Tally(100, 50, score: 0.7),
-            ["state:WV"] = Tally(100, 30, "credit-qualification", rejected: 60, score: 0.4),
+            ["state:CA"] = Tally(300, 150, score: 0.7),
+            ["state:WV"] = Tally(300, 90, "credit-qualification", rejected: 180, score: 0.4),
             ["state:VT"] = Tally(10, 1),
             ["state:NV"] = Tally(30, 11),
             ["age:25-34"] = Tally(80, 40),
@@ -31,15 +31,33 @@ public class FairnessMonitorTests
         Assert.Equal(("state", 0.3, 0.6, true), (wv.Dimension, wv.OfferRate, wv.AdverseImpactRatio!.Value, wv.Breach));
         Assert.Equal(0.4, wv.MeanApprovalScore);
         Assert.Equal(0.6, wv.FilterRejectionRates["credit-qualification"]);
+        // Three judged states share the 5% false-alarm chance: each gap must pass z = 2.394 (99.17th percentile).
+        Assert.Equal(2.394, wv.CriticalZ);
+        Assert.InRange(wv.ZScore!.Value, 4.5, 5.0);
         Assert.False(report.Groups.Single(group => group.Group == "VT").Breach);
+        Assert.Equal(0.2, report.Groups.Single(group => group.Group == "VT").AdverseImpactRatio);
         var nv = report.Groups.Single(group => group.Group == "NV");
         Assert.Equal((0.7333, false), (nv.AdverseImpactRatio!.Value, nv.Breach));
-        Assert.InRange(nv.ZScore!.Value, 1.2, 1.4);
-        Assert.True(wv.ZScore > FairnessMonitor.SignificantZ);
-        Assert.Equal(0.2, report.Groups.Single(group => group.Group == "VT").AdverseImpactRatio);
+        Assert.InRange(nv.ZScore!.Value, 0.2, 0.4);
         var senior = report.Groups.Single(group => group.Group == "65+");
         Assert.Equal((0.85, false), (senior.AdverseImpactRatio!.Value, senior.Breach));
         Assert.Equal(["state WV: 0.60 of the best group's offer rate"], report.Breaches);
+    }
+
+    [Fact]
+    public void Fifty_states_treated_alike_are_not_flagged_against_the_luckiest_of_them()
+    {
+        // Two hundred customers a state at a true offer rate of 22%: the counts spread as chance spreads them
+        // (17% to 27%), so the luckiest state's rate puts the unluckiest under four fifths of it.
+        var states = Enumerable.Range(0, 50).ToDictionary(state => $"state:S{state:00}", state => Tally(200, 34 + (state * 13 % 21)));
+
+        var report = FairnessMonitor.Assess(states);
+
+        var unluckiest = report.Groups.MinBy(group => group.OfferRate)!;
+        Assert.Equal((0.17, 0.6296), (unluckiest.OfferRate, unluckiest.AdverseImpactRatio!.Value));
+        Assert.InRange(unluckiest.ZScore!.Value, 1.5, 2.0);
+        Assert.Equal(3.291, unluckiest.CriticalZ);
+        Assert.Empty(report.Breaches);
     }
 
     [Fact]

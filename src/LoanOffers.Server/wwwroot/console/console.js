@@ -280,10 +280,11 @@ async function runPage(programId, runId) {
         h('h2', {}, 'Fairness (four-fifths rule)'),
         run.fairness.breaches.length
           ? h('ul', { class: 'errors', role: 'alert', id: 'fairness-breaches' }, run.fairness.breaches.map(breach => h('li', {}, breach)))
-          : h('p', { id: 'fairness-breaches' }, `No group of at least ${run.fairness.minimumGroupSize} customers was offered at under ${percent(run.fairness.threshold)} of the best group's rate.`),
-        table('Offers by age band and state against the best-treated group', ['Group', 'Customers', 'Offered', 'Offer rate', 'Impact ratio', 'Mean approval score'],
+          : h('p', { id: 'fairness-breaches' }, `No group of at least ${run.fairness.minimumGroupSize} customers was offered at under ${percent(run.fairness.threshold)} of the best group's rate by a gap beyond chance.`),
+        table('Offers by age band and state against the best-treated group', ['Group', 'Customers', 'Offered', 'Offer rate', 'Impact ratio', 'Gap to the rest (z)', 'Beyond chance above z', 'Mean approval score'],
           run.fairness.groups.map(group => [`${group.dimension} ${group.group}${group.breach ? ' (breach)' : ''}`, number(group.evaluated), number(group.offered),
-            percent(group.offerRate), group.adverseImpactRatio?.toFixed(2) ?? '–', group.meanApprovalScore?.toFixed(3) ?? '–']), [1, 2, 3, 4, 5]),
+            percent(group.offerRate), group.adverseImpactRatio?.toFixed(2) ?? '–', group.zScore?.toFixed(2) ?? '–', group.criticalZ?.toFixed(2) ?? '–',
+            group.meanApprovalScore?.toFixed(3) ?? '–']), [1, 2, 3, 4, 5, 6, 7]),
       ] : []),
       run.state === 'Completed' ? h('p', {}, h('a', { href: `#/funnel/${encodeURIComponent(programId)}/${encodeURIComponent(runId)}` }, 'Campaign funnel of this run')) : null,
     ];
