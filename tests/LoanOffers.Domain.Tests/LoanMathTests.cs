@@ -38,6 +38,30 @@ public class LoanMathTests
         Assert.Equal(7.362m, apr);
     }
 
+    [Theory]
+    [InlineData(1_000, 0, 24.99, 12)]
+    [InlineData(5_000, 250, 35.99, 12)]
+    [InlineData(20_000, 300, 4.25, 84)]
+    [InlineData(50_000, 2_500, 11.5, 60)]
+    [InlineData(100_000, 500, 0.5, 120)]
+    public void Apr_is_the_rate_at_which_the_payments_discount_to_the_amount_financed(decimal principal, decimal fee, decimal rate, int months)
+    {
+        var payment = LoanMath.MonthlyPayment(principal, rate, months);
+
+        var apr = LoanMath.Apr(principal, fee, payment, months);
+
+        // Half a step of the third decimal either side brackets the exact rate.
+        static double PresentValue(double payment, decimal aprPercent, int months)
+        {
+            var monthly = (double)aprPercent / 1200;
+            return payment * (1 - Math.Pow(1 + monthly, -months)) / monthly;
+        }
+
+        var financed = (double)(principal - fee);
+        Assert.True(PresentValue((double)payment, apr - 0.0005m, months) >= financed);
+        Assert.True(PresentValue((double)payment, apr + 0.0005m, months) <= financed);
+    }
+
     [Fact]
     public void Max_affordable_amount_fits_the_dti_headroom_rounded_down_to_100()
     {

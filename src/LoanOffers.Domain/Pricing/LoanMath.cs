@@ -17,8 +17,8 @@ public static class LoanMath
             return RoundMoney(principal / months);
         }
 
-        var monthlyRate = annualRatePercent / 1200m;
-        return RoundMoney(principal * monthlyRate / (1m - 1m / Compound(monthlyRate, months)));
+        var (monthlyRate, paidOffShare) = Amortisation(annualRatePercent, months);
+        return RoundMoney(principal * monthlyRate / paidOffShare);
     }
 
     /// <summary>Present value of one dollar a month for <paramref name="months"/> months (the annuity factor).</summary>
@@ -29,8 +29,8 @@ public static class LoanMath
             return months;
         }
 
-        var monthlyRate = annualRatePercent / 1200m;
-        return (1m - 1m / Compound(monthlyRate, months)) / monthlyRate;
+        var (monthlyRate, paidOffShare) = Amortisation(annualRatePercent, months);
+        return paidOffShare / monthlyRate;
     }
 
     /// <summary>
@@ -52,6 +52,35 @@ public static class LoanMath
             return 0m;
         }
 
+        // Newton's method on the monthly rate from the constant-ratio estimate: present value is smooth, falling and
+        // convex in the rate, so it settles in a few steps; bisection takes over should a step ever leave (0, 1).
+        var rate = 2 * (payment * months - amountFinanced) / (amountFinanced * (months + 1));
+        for (var i = 0; i < MaxNewtonSteps; i++)
+        {
+            var discount = Math.Pow(1 + rate, -months);
+            var presentValue = payment * (1 - discount) / rate;
+            var slope = payment * (months * discount / (1 + rate) - (1 - discount) / rate) / rate;
+            var next = rate - (presentValue - amountFinanced) / slope;
+            if (!(next > 0 && next < 1))
+            {
+                return AprByBisection(amountFinanced, payment, months);
+            }
+
+            if (Math.Abs(next - rate) < 1e-15)
+            {
+                return AprPercent(next);
+            }
+
+            rate = next;
+        }
+
+        return AprByBisection(amountFinanced, payment, months);
+    }
+
+    private const int MaxNewtonSteps = 50;
+
+    private static decimal AprByBisection(double amountFinanced, double payment, int months)
+    {
         // Present value falls as the rate rises, so bisection on the monthly rate always converges.
         double low = 0, high = 1;
         for (var i = 0; i < 200 && high - low > 1e-14; i++)
@@ -68,7 +97,27 @@ public static class LoanMath
             }
         }
 
-        return Math.Round((decimal)((low + high) / 2 * 1200), 3, MidpointRounding.AwayFromZero);
+        return AprPercent((low + high) / 2);
+    }
+
+    private static decimal AprPercent(double monthlyRate) => Math.Round((decimal)(monthlyRate * 1200), 3, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// The monthly rate and <c>1 - (1 + rate)^-months</c>, the share of a unit payment stream's undiscounted value that
+    /// the discounting leaves. Pricing a customer's variants asks for the same few rate and tenure pairs again and again
+    /// (the cost of funds and the target rate at each tenure), so each thread keeps the last few.
+    /// </summary>
+    private static (decimal MonthlyRate, decimal PaidOffShare) Amortisation(decimal annualRatePercent, int months)
+    {
+        var recent = t_recentAmortisations ??= new RecentAmortisations();
+        if (!recent.TryGet(annualRatePercent, months, out var known))
+        {
+            var monthlyRate = annualRatePercent / 1200m;
+            known = (monthlyRate, 1m - 1m / Compound(monthlyRate, months));
+            recent.Add(annualRatePercent, months, known);
+        }
+
+        return known;
     }
 
     // Decimal keeps 28 digits, so repeated multiplication stays exact to the cent where Math.Pow would not.
@@ -87,5 +136,39 @@ public static class LoanMath
         }
 
         return factor;
+    }
+
+    [ThreadStatic]
+    private static RecentAmortisations? t_recentAmortisations;
+
+    private sealed class RecentAmortisations
+    {
+        private const int Size = 8;
+        private readonly (decimal AnnualRate, int Months, (decimal, decimal) Terms)[] _entries = new (decimal, int, (decimal, decimal))[Size];
+        private int _count;
+        private int _next;
+
+        public bool TryGet(decimal annualRatePercent, int months, out (decimal MonthlyRate, decimal PaidOffShare) terms)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                // The same scale too, so the cached terms are the very decimals the arithmetic would give.
+                if (_entries[i].Months == months && _entries[i].AnnualRate == annualRatePercent && _entries[i].AnnualRate.Scale == annualRatePercent.Scale)
+                {
+                    terms = _entries[i].Terms;
+                    return true;
+                }
+            }
+
+            terms = default;
+            return false;
+        }
+
+        public void Add(decimal annualRatePercent, int months, (decimal MonthlyRate, decimal PaidOffShare) terms)
+        {
+            _entries[_next] = (annualRatePercent, months, terms);
+            _next = (_next + 1) % Size;
+            _count = Math.Min(_count + 1, Size);
+        }
     }
 }
