@@ -70,6 +70,43 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_what_if_of_an_edit_shows_both_versions_funnels_as_the_api_counts_them_and_saves_nothing()
+    {
+        using var admin = console.Engine.CreateClient(EngineRoles.LendingAdmin);
+        var versionBefore = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{console.ProgramId}/versions")).GetArrayLength();
+        var page = await console.SignedInPageAsync(EngineRoles.LendingAdmin, $"#/programs/{console.ProgramId}");
+        var editor = page.GetByLabel("Program configuration (seed 000 YAML)");
+        await Expect(editor).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("minCreditScore: 6"));
+        var yaml = await editor.InputValueAsync();
+
+        await editor.FillAsync(System.Text.RegularExpressions.Regex.Replace(yaml, "minCreditScore: \\d+", "minCreditScore: 9000"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Try as a what-if" }).ClickAsync();
+        await Expect(page.Locator("#error-list li code.error-path")).ToHaveTextAsync("filterChain[1].parameters.minCreditScore");
+
+        await editor.FillAsync(System.Text.RegularExpressions.Regex.Replace(yaml, "minCreditScore: \\d+", "minCreditScore: 760"));
+        await page.GetByLabel("Customers to sample").FillAsync("100");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Try as a what-if" }).ClickAsync();
+        await Expect(page.Locator("#what-if-state")).ToHaveTextAsync("Completed", Slow);
+
+        var simulationId = Uri.UnescapeDataString(new Uri(page.Url).Fragment.Split('/')[^1]);
+        var simulation = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{console.ProgramId}/simulations/{simulationId}");
+        Assert.Equal(100, simulation.GetProperty("sample").GetInt32());
+        var funnel = page.GetByRole(AriaRole.Table, new() { Name = "What-if funnel: the live version against the proposed one" });
+        string Row(string stage, int live, int proposed) => string.Create(CultureInfo.InvariantCulture,
+            $"{stage} {live:N0} {proposed:N0} {(proposed > live ? "+" : proposed < live ? "\u2212" : "\u00b1")}{Math.Abs(proposed - live):N0}");
+        var (liveTally, proposedTally) = (simulation.GetProperty("live"), simulation.GetProperty("proposed"));
+        await Expect(funnel.GetByRole(AriaRole.Row, new() { Name = Row("customers decided", liveTally.GetProperty("evaluated").GetInt32(), proposedTally.GetProperty("evaluated").GetInt32()), Exact = true })).ToBeVisibleAsync();
+        await Expect(funnel.GetByRole(AriaRole.Row, new() { Name = Row("offered", liveTally.GetProperty("offered").GetInt32(), proposedTally.GetProperty("offered").GetInt32()), Exact = true })).ToBeVisibleAsync();
+        var stricter = proposedTally.GetProperty("rejectedByFilter").GetProperty("credit-qualification").GetInt32();
+        var liveRejected = liveTally.GetProperty("rejectedByFilter").TryGetProperty("credit-qualification", out var count) ? count.GetInt32() : 0;
+        Assert.True(stricter > liveRejected, $"a 760 floor rejects more than the live one ({stricter} against {liveRejected})");
+        await Expect(funnel.GetByRole(AriaRole.Row, new() { Name = Row("rejected by credit-qualification", liveRejected, stricter), Exact = true })).ToBeVisibleAsync();
+        await console.ScreenshotAsync(page, "what-if");
+
+        Assert.Equal(versionBefore, (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/programs/{console.ProgramId}/versions")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Starting_a_run_shows_its_progress_filter_funnel_and_tier_mix_until_it_completes()
     {
         var page = await console.SignedInPageAsync(EngineRoles.LendingAdmin, $"#/runs/{console.ProgramId}");

@@ -81,6 +81,19 @@ function everySecond(work) {
   leavePage = () => { clearInterval(timer); previous(); };
 }
 
+// Redraws a run's or a what-if's report each second until it stops running.
+function refreshWhileRunning(path, body, render, first) {
+  if (first.state !== 'Running') return;
+  let polling = false;
+  everySecond(async () => {
+    if (polling) return;
+    polling = true;
+    const next = await api(path).finally(() => { polling = false; });
+    if (next.ok) body.replaceChildren(...render(next.content).filter(Boolean));
+    if (next.ok && next.content.state !== 'Running') leavePage();
+  });
+}
+
 // ---------- sign-in ----------
 
 async function loadSession() {
@@ -162,6 +175,14 @@ async function programPage(programId, notice = '') {
   const editor = h('textarea', { id: 'program-yaml', rows: 28, spellcheck: 'false', readonly: !editable, 'aria-describedby': 'program-errors' }, document.content);
   const errors = h('div', { class: 'errors', id: 'program-errors', role: 'alert' });
   const status = h('p', { role: 'status', id: 'program-status' }, notice);
+  const showErrors = (result, what) => {
+    status.textContent = '';
+    const fieldErrors = result.content?.errors ?? {};
+    errors.append(h('p', {}, `${what}: ${Object.keys(fieldErrors).length || 1} error(s).`),
+      h('ul', { id: 'error-list' }, Object.keys(fieldErrors).length
+        ? Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map(message => h('li', {}, h('code', { class: 'error-path' }, field), ' ', message)))
+        : [h('li', {}, problemText(result.content))]));
+  };
   const save = async () => {
     errors.replaceChildren();
     status.textContent = 'Saving…';
@@ -170,12 +191,19 @@ async function programPage(programId, notice = '') {
       await programPage(programId, 'Saved as a new version.');
       return;
     }
-    status.textContent = '';
-    const fieldErrors = result.content?.errors ?? {};
-    errors.append(h('p', {}, `The program was not saved: ${Object.keys(fieldErrors).length || 1} error(s).`),
-      h('ul', { id: 'error-list' }, Object.keys(fieldErrors).length
-        ? Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map(message => h('li', {}, h('code', { class: 'error-path' }, field), ' ', message)))
-        : [h('li', {}, problemText(result.content))]));
+    showErrors(result, 'The program was not saved');
+  };
+  const sample = h('input', { id: 'what-if-sample', type: 'number', min: 1, step: 1, inputmode: 'numeric', 'aria-describedby': 'what-if-help' });
+  const simulate = async () => {
+    errors.replaceChildren();
+    status.textContent = 'Starting a what-if…';
+    const query = sample.value.trim() ? `?sample=${encodeURIComponent(sample.value.trim())}` : '';
+    const result = await api(`${path}/simulations${query}`, { method: 'POST', body: editor.value, contentType: 'application/yaml' });
+    if (result.ok) {
+      location.hash = `#/simulations/${encodeURIComponent(programId)}/${encodeURIComponent(result.content.simulationId)}`;
+      return;
+    }
+    showErrors(result, 'The what-if was not started');
   };
 
   const diff = h('pre', { class: 'diff', id: 'version-diff', hidden: true, tabindex: '0', 'aria-label': 'Differences between versions' });
@@ -196,7 +224,12 @@ async function programPage(programId, notice = '') {
     h('label', { for: 'program-yaml' }, 'Program configuration (seed 000 YAML)'),
     editor,
     errors,
-    editable ? h('div', { class: 'actions' }, h('button', { type: 'button', id: 'save-program', onclick: save }, 'Save as new version'), status) : null,
+    editable ? h('div', { class: 'actions' },
+      h('button', { type: 'button', id: 'save-program', onclick: save }, 'Save as new version'),
+      h('button', { type: 'button', class: 'secondary', id: 'start-what-if', onclick: simulate }, 'Try as a what-if'),
+      h('label', { for: 'what-if-sample' }, 'Customers to sample'), sample,
+      status) : null,
+    editable ? h('p', { id: 'what-if-help', class: 'hint' }, 'A what-if decides the live program\'s customers (or a sample of them) under this text and under the live version, and saves nothing.') : null,
     h('h2', {}, 'Version history'),
     table('Stored versions, newest first', ['Version', 'Name', 'Enabled', 'Changes'],
       history.map(version => [number(version.version), version.programName, version.enabled ? 'yes' : 'no',
@@ -294,16 +327,61 @@ async function runPage(programId, runId) {
   if (!result.ok) return page(`Run ${runId}`, failure(result));
   const body = h('div', { id: 'run-report', 'aria-live': 'polite' }, render(result.content));
   page(`Run ${runId}`, h('p', {}, h('a', { href: `#/runs/${encodeURIComponent(programId)}` }, `All runs of ${programId}`)), body);
-  if (result.content.state === 'Running') {
-    let polling = false;
-    everySecond(async () => {
-      if (polling) return;
-      polling = true;
-      const next = await api(path).finally(() => { polling = false; });
-      if (next.ok) body.replaceChildren(...render(next.content).filter(Boolean));
-      if (next.ok && next.content.state !== 'Running') leavePage();
-    });
-  }
+  refreshWhileRunning(path, body, render, result.content);
+}
+
+// ---------- what-if runs ----------
+
+async function simulationPage(programId, simulationId) {
+  const path = `/api/v1/admin/programs/${encodeURIComponent(programId)}/simulations/${encodeURIComponent(simulationId)}`;
+  const signed = (value, format) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${format(Math.abs(value))}`;
+  const render = simulation => {
+    const { live, proposed } = simulation;
+    const keys = (field) => [...new Set([...Object.keys(live[field] ?? {}), ...Object.keys(proposed[field] ?? {})])].sort();
+    const count = (tally, field, key) => (tally[field] ?? {})[key] ?? 0;
+    const stages = [
+      ['customers decided', live.evaluated, proposed.evaluated, number],
+      ...keys('rejectedByFilter').map(filter => [`rejected by ${filter}`, count(live, 'rejectedByFilter', filter), count(proposed, 'rejectedByFilter', filter), number]),
+      ['no offer', live.noOffer, proposed.noOffer, number],
+      ['offered', live.offered, proposed.offered, number],
+      ...keys('offersByTier').map(tier => [`offered, ${tier}`, count(live, 'offersByTier', tier), count(proposed, 'offersByTier', tier), number]),
+      ['expected applications', live.expectedApplications, proposed.expectedApplications, value => value.toFixed(1)],
+      ['expected volume', live.expectedVolume, proposed.expectedVolume, money],
+    ];
+    const tiers = keys('offersByTier');
+    return [
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'State'), h('dd', { id: 'what-if-state' }, simulation.state),
+        h('dt', {}, 'Compared with'), h('dd', {}, `the live version, v${simulation.liveVersion}`),
+        h('dt', {}, 'Customers'), h('dd', {}, simulation.sample ? `a sample of ${number(simulation.sample)} of the live book` : 'the live book'),
+        h('dt', {}, 'Progress'), h('dd', {},
+          h('progress', { max: Math.max(simulation.total, 1), value: simulation.processed, 'aria-label': 'Customers decided' }),
+          ` ${number(simulation.processed)} of ${number(simulation.total)} customers`),
+        h('dt', {}, 'Started'), h('dd', {}, `${when(simulation.startedAt)} by ${simulation.requestedBy}`),
+        h('dt', {}, 'Completed'), h('dd', {}, when(simulation.completedAt)),
+        h('dt', {}, 'Errors'), h('dd', {}, number(simulation.errors)),
+        h('dt', {}, 'Last error'), h('dd', {}, simulation.lastError ?? 'none')),
+      h('h2', {}, 'Both versions on the same customers'),
+      table('What-if funnel: the live version against the proposed one', ['Stage', `Live (v${simulation.liveVersion})`, 'Proposed', 'Difference'],
+        stages.map(([stage, was, would, format]) => [stage, format(was), format(would), signed(would - was, format)]), [1, 2, 3]),
+      tiers.length ? chart('Offers by tier: live against proposed', {
+        type: 'bar',
+        data: {
+          labels: tiers,
+          datasets: [
+            { label: `live (v${simulation.liveVersion})`, data: tiers.map(tier => count(live, 'offersByTier', tier)), backgroundColor: '#57606a' },
+            { label: 'proposed', data: tiers.map(tier => count(proposed, 'offersByTier', tier)), backgroundColor: '#0b5cad' },
+          ],
+        },
+      }) : null,
+    ];
+  };
+
+  const result = await api(path);
+  if (!result.ok) return page(`What-if ${simulationId}`, failure(result));
+  const body = h('div', { id: 'what-if-report', 'aria-live': 'polite' }, render(result.content));
+  page(`What-if ${simulationId}`, h('p', {}, h('a', { href: `#/programs/${encodeURIComponent(programId)}` }, `Program ${programId}`)), body);
+  refreshWhileRunning(path, body, render, result.content);
 }
 
 // ---------- campaign funnel ----------
@@ -538,6 +616,7 @@ const routes = [
   [/^#\/runs$/, () => programPicker('Runs', 'runs')],
   [/^#\/runs\/([^/]+)$/, runsPage],
   [/^#\/runs\/([^/]+)\/([^/]+)$/, runPage],
+  [/^#\/simulations\/([^/]+)\/([^/]+)$/, simulationPage],
   [/^#\/funnel$/, () => programPicker('Campaign funnel', 'funnel')],
   [/^#\/funnel\/([^/]+)$/, funnelRunPicker],
   [/^#\/funnel\/([^/]+)\/([^/]+)$/, funnelPage],
