@@ -41,6 +41,7 @@ public sealed partial class CampaignGrain(
     OfferTexter texter,
     TrackingLinks links,
     IGrainFactory grains,
+    CustomerGrains customers,
     IOptions<DeliveryOptions> options,
     IOptions<LoanOffers.Delivery.Smtp.SmtpOptions> smtp,
     TimeProvider time,
@@ -384,7 +385,7 @@ public sealed partial class CampaignGrain(
         try
         {
             // Messages go out in parallel off the grain's turn, so customers are called through the factory, not the activation.
-            var decision = await grains.GetGrain<ICustomerGrain>(message.CustomerId).PrepareContact(
+            var decision = await customers.Get(message.CustomerId).PrepareContact(
                 new ContactRequest(message.ProgramId, message.RunId, message.Channel, message.Key, now, policy));
             if (decision.DeferUntil is { } later)
             {

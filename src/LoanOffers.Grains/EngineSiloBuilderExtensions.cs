@@ -113,6 +113,7 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<CustomerSource>();
         builder.Services.AddSingleton<LocalOfferReads>();
         builder.Services.AddSingleton<BatchRunner>();
+        builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<PartitionEvaluator>();
         builder.Services.AddSingleton<FeatureSchemas>();
         builder.Services.AddSingleton<IFeatureSchemas>(provider => provider.GetRequiredService<FeatureSchemas>());

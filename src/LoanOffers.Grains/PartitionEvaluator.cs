@@ -3,8 +3,6 @@ using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans;
-using Orleans.Metadata;
 using Orleans.Runtime;
 
 namespace LoanOffers.Grains;
@@ -14,17 +12,12 @@ namespace LoanOffers.Grains;
 /// firm-offer records, in bulk; only then is the partition done. Runs on the silo that read the partition ahead, so the customers activate next to their rows.
 /// </summary>
 public sealed partial class PartitionEvaluator(
-    IGrainFactory grains,
-    GrainInterfaceTypeResolver interfaceTypes,
+    CustomerGrains customers,
     CandidateIndex index,
     FirmOfferRecordStore records,
     IOptions<EngineOptions> options,
     ILogger<PartitionEvaluator> logger)
 {
-    // Resolved once: the grain factory's generic lookup reads the interface's attributes on every call, which a batch
-    // makes once per customer.
-    private readonly GrainInterfaceType _customerInterface = interfaceTypes.GetGrainInterfaceType(typeof(ICustomerGrain));
-
     public async Task<PartitionReport> EvaluateAsync(int position, IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
     {
         var results = new CustomerResult[partition.Count];
@@ -37,8 +30,7 @@ public sealed partial class PartitionEvaluator(
                 var profile = partition[slot];
                 try
                 {
-                    var customer = (ICustomerGrain)grains.GetGrain(GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId), _customerInterface);
-                    var evaluation = await customer.Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
+                    var evaluation = await customers.Get(profile.CustomerId).Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
                     results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, day) };
                 }
                 catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))

@@ -26,7 +26,7 @@ public sealed partial class SimulationGrain(
     [PersistentState("simulation")] IPersistentState<SimulationState> state,
     CustomerSource source,
     FeatureSchemas schemas,
-    IGrainFactory grains,
+    CustomerGrains customerGrains,
     IOptions<EngineOptions> options,
     TimeProvider time,
     ILogger<SimulationGrain> logger) : Grain, ISimulationGrain, IRemindable
@@ -135,7 +135,7 @@ public sealed partial class SimulationGrain(
                     {
                         try
                         {
-                            progress.Add(await grains.GetGrain<ICustomerGrain>(profile.CustomerId)
+                            progress.Add(await customerGrains.Get(profile.CustomerId)
                                 .Simulate(new SimulateCustomer(started.SimulationId, request.Proposed, request.Live, profile, started.StartedAt)));
                         }
                         catch (Exception failure) when (failure is not OperationCanceledException)

@@ -2,6 +2,8 @@ namespace LoanOffers.Domain;
 
 public static class LoanMath
 {
+    private const int MaxNewtonSteps = 50;
+
     /// <summary>Rounds money to cents, half away from zero, as statements show it.</summary>
     public static decimal RoundMoney(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
 
@@ -76,8 +78,6 @@ public static class LoanMath
 
         return AprByBisection(amountFinanced, payment, months);
     }
-
-    private const int MaxNewtonSteps = 50;
 
     private static decimal AprByBisection(double amountFinanced, double payment, int months)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
 using LoanOffers.Abstractions;
+using LoanOffers.Grains;
 using LoanOffers.Server.Security;
 using LoanOffers.Storage.AzureTables;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,7 +39,7 @@ public static class EventsApi
     /// by its number and field, and the rest still go in; an event id seen before is not applied again.
     /// </summary>
     public static async Task<Results<Ok<EventBatchResult>, ProblemHttpResult>> PostBatchAsync(
-        HttpRequest request, IGrainFactory grains, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, CustomerGrains customers, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("application/x-ndjson" or "application/jsonl" or "text/csv"))
@@ -87,7 +88,7 @@ public static class EventsApi
             {
                 foreach (var (line, customerId, customerEvent) in customer)
                 {
-                    results.Add((line, await grains.GetGrain<ICustomerGrain>(customerId).ApplyEvent(customerEvent)));
+                    results.Add((line, await customers.Get(customerId).ApplyEvent(customerEvent)));
                 }
             });
 
