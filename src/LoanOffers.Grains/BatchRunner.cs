@@ -40,22 +40,7 @@ public sealed partial class BatchRunner(
     {
         var run = live.Snapshot();
         var asOf = run.ScheduledFor ?? run.StartedAt;
-        var ingest = await Task.Run(() => source.Load(program, asOf), cancellationToken);
-        if (ingest.Schema is { } schema)
-        {
-            await schemas.RegisterAsync(schema);
-        }
-        await records.KeepCriteriaAsync(program, asOf, cancellationToken);
-        var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
-        var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrainId), cancellationToken);
-        live.Update(status => status with
-        {
-            Total = ingest.Profiles.Count,
-            PartitionsTotal = partitions.Count,
-            BadRowCount = ingest.BadRows.Count,
-            BadRows = ingest.BadRows.Take(BadRowsKept).ToList(),
-        });
-        LogIngested(program.ProgramId, run.RunId, ingest.Profiles.Count, ingest.BadRows.Count, partitions.Count, run.PartitionsDone);
+        var partitions = await IngestAsync(program, run, asOf, live, cancellationToken);
 
         var checkpoints = Channel.CreateUnbounded<RunStatus>(new UnboundedChannelOptions { SingleReader = true });
         var watermark = new PartitionWatermark(live, partitions.Count, options.Value.PartitionsPerCheckpoint, checkpoints.Writer);
@@ -92,6 +77,32 @@ public sealed partial class BatchRunner(
             // Finished, paused or deactivating: no worker of this attempt goes on; a resumed run hands out afresh.
             await shares.CancelAllAsync();
         }
+    }
+
+    /// <summary>
+    /// Reads the program's customers and groups them by storage partition. Only the partitions are kept: the run
+    /// drops each partition's profiles once it is done, so the book is not held whole for the length of the run.
+    /// </summary>
+    private async Task<List<List<CustomerProfile>>> IngestAsync(ProgramConfig program, RunStatus run, DateTimeOffset asOf, LiveProgress live, CancellationToken cancellationToken)
+    {
+        var ingest = await Task.Run(() => source.Load(program, asOf), cancellationToken);
+        if (ingest.Schema is { } schema)
+        {
+            await schemas.RegisterAsync(schema);
+        }
+
+        await records.KeepCriteriaAsync(program, asOf, cancellationToken);
+        var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
+        var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrainId), cancellationToken);
+        live.Update(status => status with
+        {
+            Total = ingest.Profiles.Count,
+            PartitionsTotal = partitions.Count,
+            BadRowCount = ingest.BadRows.Count,
+            BadRows = ingest.BadRows.Take(BadRowsKept).ToList(),
+        });
+        LogIngested(program.ProgramId, run.RunId, ingest.Profiles.Count, ingest.BadRows.Count, partitions.Count, run.PartitionsDone);
+        return partitions;
     }
 
     private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
@@ -181,6 +192,8 @@ public sealed partial class BatchRunner(
 
                 foreach (var report in progress.Finished.Where(report => share.Outstanding.Remove(report.Position)))
                 {
+                    // A reported partition is never handed out again in this attempt (a resumed run ingests afresh).
+                    partitions[report.Position] = [];
                     finished.Add(report);
                 }
 

@@ -81,7 +81,10 @@ public static class EngineSiloBuilderExtensions
         {
             options.ConnectionString = storage.ConnectionString;
             options.TablePrefix = storage.Table("Candidates");
-        });
+            options.ShardCount = EngineStorageOptions.CustomerTableCount;
+            options.CustomerGrainType = EngineNames.CustomerGrainType;
+        }).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CandidateIndexOptions>, CandidateIndexOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.UseProcessRelativeMembershipClock();
         builder.Services.AddSingleton<CandidateIndex>();

@@ -43,7 +43,6 @@ internal static class EngineHost
         return app;
     }
 
-    /// <summary>Configures seed 000's demo program over <paramref name="customers"/> synthetic customers and runs one batch.</summary>
     /// <summary>
     /// Runs seed 000's program over <paramref name="customers"/> synthetic customers to the end; with
     /// <paramref name="extraFeatures"/> &gt; 0 each customer also carries that many columns of the bank's own.

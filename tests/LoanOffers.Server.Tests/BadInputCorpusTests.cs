@@ -78,7 +78,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, ITestOutputHelpe
         "tier=excellent&minScore=abc", "tier=excellent&minScore=NaN", "tier=excellent&minScore=1e400", "tier=excellent&minScore=-0.5",
         "tier=excellent&limit=1e9", "tier=excellent&limit=-1", "tier=excellent&limit=99999999999", "tier=excellent&limit=0",
         "minAmount=1e40", "minAmount=-5", "minAmount=10&maxAmount=5", "maxAmount=abc", "tier=excellent&continuation=" + new string('x', 5000),
-        "", "tier=excellent&minScore=0.5&minScore=0.6",
+        "tier=excellent&continuation=not%2Ba%2Btoken%21", "tier=excellent&continuation=%2F%2F8", "", "tier=excellent&minScore=0.5&minScore=0.6",
     ];
 
     /// <summary>Nine levels of nine aliases: 901 bytes that expand to 9^9 values if a parser follows them.</summary>

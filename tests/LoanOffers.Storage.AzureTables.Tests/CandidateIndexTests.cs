@@ -1,7 +1,10 @@
+using System.Globalization;
+using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace LoanOffers.Storage.AzureTables.Tests;
 
@@ -10,10 +13,10 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 2, 0, 0, TimeSpan.Zero);
 
-    private async Task<CandidateIndex> NewIndexAsync()
+    private async Task<CandidateIndex> NewIndexAsync(string? tablePrefix = null)
     {
         var index = new CandidateIndex(
-            Options.Create(new CandidateIndexOptions { ConnectionString = fixture.ConnectionString, TablePrefix = AzuriteFixture.UniqueName("ci") }),
+            Options.Create(new CandidateIndexOptions { ConnectionString = fixture.ConnectionString, TablePrefix = tablePrefix ?? AzuriteFixture.UniqueName("ci") }),
             NullLogger<CandidateIndex>.Instance);
         await index.CreateTablesAsync();
         return index;
@@ -77,4 +80,98 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         Assert.Equal(2, purged);
         Assert.Equal(0, await index.PurgeExpiredAsync(Now));
     }
+
+    [Fact]
+    public async Task A_customer_partitions_candidates_share_one_shard_the_table_of_its_customer_rows()
+    {
+        var prefix = AzuriteFixture.UniqueName("ci");
+        var index = await NewIndexAsync(prefix);
+        var layout = new GrainStateLayout("svc", tableCount: 16, partitionsPerTable: 16);
+        var candidates = Enumerable.Range(0, 200).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        await index.WriteAsync(candidates, []);
+
+        var service = new TableServiceClient(fixture.ConnectionString);
+        foreach (var shard in Enumerable.Range(0, 16))
+        {
+            var expected = candidates
+                .Where(candidate => layout.Bucket(GrainId.Create("customer", candidate.CustomerId)).Table == shard)
+                .Select(candidate => candidate.CustomerId).Order().ToList();
+            foreach (var table in new[] { "ByTier", "ByAmount" })
+            {
+                var stored = new List<string>();
+                await foreach (var row in service.GetTableClient($"{prefix}{table}{shard:D2}").QueryAsync<TableEntity>(select: ["CustomerId"]))
+                {
+                    stored.Add(row.GetString("CustomerId"));
+                }
+
+                Assert.Equal(expected, stored.Order());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_continuation_the_index_did_not_issue_is_refused()
+    {
+        var index = await NewIndexAsync();
+        await index.WriteAsync(Enumerable.Range(0, 5).Select(i => Candidate(i, Now.AddDays(90))).ToList(), []);
+        var first = await index.QueryByTierAsync("p1", "excellent", 0, 2, null, Now);
+
+        Assert.True(CandidateIndex.IsContinuation(first.Continuation!));
+        Assert.False(CandidateIndex.IsContinuation("not+a+token!"));
+        Assert.False(CandidateIndex.IsContinuation("//8"));
+        await Assert.ThrowsAsync<ArgumentException>(() => index.QueryByAmountAsync("p1", 0, 1_000_000, 2, "not+a+token!", Now));
+    }
+
+    [Fact]
+    public async Task An_index_kept_in_one_table_per_index_moves_into_the_shards_when_the_tables_are_created()
+    {
+        var prefix = AzuriteFixture.UniqueName("ci");
+        var service = new TableServiceClient(fixture.ConnectionString);
+        var candidates = Enumerable.Range(0, 150).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", UnshardedTierKey), ("ByAmount", UnshardedAmountKey) })
+        {
+            var client = service.GetTableClient(prefix + table);
+            await client.CreateAsync();
+            foreach (var candidate in candidates)
+            {
+                var (partitionKey, rowKey) = key(candidate);
+                await client.AddEntityAsync(UnshardedRow(candidate, partitionKey, rowKey));
+            }
+        }
+
+        var index = await NewIndexAsync(prefix);
+        var byTier = await index.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+        var byAmount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 1000, null, Now);
+        var left = new List<string>();
+        await foreach (var table in service.QueryAsync(TableClient.CreateQueryFilter($"TableName eq {prefix + "ByTier"} or TableName eq {prefix + "ByAmount"}")))
+        {
+            left.Add(table.Name);
+        }
+
+        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal).Select(c => c.CustomerId),
+            byTier.Candidates.Select(c => c.CustomerId));
+        Assert.Equal(candidates.Select(c => c.CustomerId).Order(), byAmount.Candidates.Select(c => c.CustomerId).Order());
+        Assert.Equal(candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount), byAmount.Candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount));
+        Assert.Empty(left);
+    }
+
+    /// <summary>Rows as the index stored them in one table per index: the same keys and columns as in its shards now.</summary>
+    private static TableEntity UnshardedRow(CandidateEntry entry, string partitionKey, string rowKey) => new(partitionKey, rowKey)
+    {
+        ["ProgramId"] = entry.ProgramId,
+        ["CustomerId"] = entry.CustomerId,
+        ["Tier"] = entry.Tier,
+        ["Score"] = entry.Score,
+        ["LoanAmount"] = entry.LoanAmount.ToString(CultureInfo.InvariantCulture),
+        ["Roi"] = entry.Roi.ToString(CultureInfo.InvariantCulture),
+        ["Apr"] = entry.Apr.ToString(CultureInfo.InvariantCulture),
+        ["OfferedAt"] = entry.OfferedAt,
+        ["ExpiresAt"] = entry.ExpiresAt,
+    };
+
+    private static (string, string) UnshardedTierKey(CandidateEntry entry) =>
+        (entry.ProgramId + "|" + entry.Tier, (1_000_000 - (int)Math.Round(entry.Score * 1_000_000)).ToString("D7", CultureInfo.InvariantCulture) + "|" + entry.CustomerId);
+
+    private static (string, string) UnshardedAmountKey(CandidateEntry entry) =>
+        (entry.ProgramId, ((long)entry.LoanAmount).ToString("D10", CultureInfo.InvariantCulture) + "|" + entry.OfferedAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + entry.CustomerId);
 }

@@ -251,7 +251,7 @@ public static class AdminApi
             errors["limit"] = ["limit must be between 1 and 1000."];
         }
 
-        if (continuation is { Length: > MaxContinuationLength })
+        if (continuation is { Length: > MaxContinuationLength } || (continuation is not null && !CandidateIndex.IsContinuation(continuation)))
         {
             errors["continuation"] = ["continuation is not a token this API issued."];
         }

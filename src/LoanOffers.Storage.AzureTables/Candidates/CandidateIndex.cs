@@ -1,50 +1,68 @@
+using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace LoanOffers.Storage.AzureTables;
-
-public sealed class CandidateIndexOptions : AzureTableConnectionOptions
-{
-    /// <summary>Prefix of the two index tables (…ByTier, …ByAmount).</summary>
-    public string TablePrefix { get; set; } = "Candidates";
-}
 
 /// <summary>A page of candidates and the token for the next page (null on the last).</summary>
 public sealed record CandidatePage(IReadOnlyList<CandidateEntry> Candidates, string? Continuation);
 
 /// <summary>
 /// Seed 000's candidate GSIs on Azure Tables. ByTier: partition program+tier, row key ordered by score descending
-/// (so "best first, above minScore" is one range query). ByAmount: partition program, row key loan amount then
-/// date. Every row carries its expiry; queries skip expired rows and <see cref="PurgeExpiredAsync"/> deletes them.
+/// (so "best first, above minScore" is a range query). ByAmount: partition program, row key loan amount then date.
+/// Each index is spread over shard tables by the customer's grain id and read back merged in row-key order, so a page
+/// or a continuation means the same as on one table. Every row carries its expiry; queries skip expired rows and
+/// <see cref="PurgeExpiredAsync"/> deletes them.
 /// </summary>
-public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> options, ILogger<CandidateIndex> logger)
+public sealed partial class CandidateIndex
 {
     private const int ScoreScale = 1_000_000;
-    private readonly TableClient _byTier = options.Value.CreateClient().GetTableClient(options.Value.TablePrefix + "ByTier");
-    private readonly TableClient _byAmount = options.Value.CreateClient().GetTableClient(options.Value.TablePrefix + "ByAmount");
+    private readonly CandidateIndexOptions _options;
+    private readonly ILogger<CandidateIndex> _logger;
+    private readonly TableServiceClient _service;
+    private readonly TableClient[] _byTier;
+    private readonly TableClient[] _byAmount;
 
-    public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
+    public CandidateIndex(IOptions<CandidateIndexOptions> options, ILogger<CandidateIndex> logger)
     {
-        await _byTier.CreateIfNotExistsAsync(cancellationToken);
-        await _byAmount.CreateIfNotExistsAsync(cancellationToken);
+        _options = options.Value;
+        _logger = logger;
+        _service = _options.CreateClient();
+        _byTier = Shards("ByTier");
+        _byAmount = Shards("ByAmount");
     }
 
-    /// <summary>Writes candidates and removes the rows they replace, in entity group transactions per partition.</summary>
+    /// <summary>Creates the shard tables, and moves the rows of an index kept in one table per index (before sharding) into them.</summary>
+    public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var table in _byTier.Concat(_byAmount))
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        await MoveUnshardedRowsAsync(cancellationToken);
+    }
+
+    /// <summary>Writes candidates and removes the rows they replace, in entity group transactions per shard and partition.</summary>
     public async Task WriteAsync(IReadOnlyCollection<CandidateEntry> upserts, IReadOnlyCollection<CandidateEntry> removals, CancellationToken cancellationToken = default)
     {
         var upsertKeys = upserts.SelectMany(entry => new[] { TierKey(entry), AmountKey(entry) }).ToHashSet();
         var actions = upserts
             .SelectMany(entry => new[]
             {
-                (Table: _byTier, Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, TierKey(entry)))),
-                (Table: _byAmount, Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, AmountKey(entry)))),
+                (Table: _byTier[Shard(entry)], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, TierKey(entry)))),
+                (Table: _byAmount[Shard(entry)], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, AmountKey(entry)))),
             })
             .Concat(removals
-                .SelectMany(entry => new[] { (Table: _byTier, Key: TierKey(entry)), (Table: _byAmount, Key: AmountKey(entry)) })
+                .SelectMany(entry => new[] { (Table: _byTier[Shard(entry)], Key: TierKey(entry)), (Table: _byAmount[Shard(entry)], Key: AmountKey(entry)) })
                 .Where(removal => !upsertKeys.Contains(removal.Key))
                 .Select(removal => (removal.Table, Action: new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(removal.Key.PartitionKey, removal.Key.RowKey), ETag.All))))
             .GroupBy(item => (item.Table, item.Action.Entity.PartitionKey))
@@ -79,53 +97,59 @@ public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> optio
     }
 
     /// <summary>Unexpired candidates of a tier, best score first, down to <paramref name="minScore"/>.</summary>
-    public async Task<CandidatePage> QueryByTierAsync(string programId, string tier, double minScore, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<CandidatePage> QueryByTierAsync(string programId, string tier, double minScore, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var partitionKey = TierPartition(programId, tier);
         var lowestRow = ScoreRowPrefix(minScore) + "|\uffff";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey le {lowestRow} and ExpiresAt gt {now}");
-        return await QueryPageAsync(_byTier, filter, limit, continuation, cancellationToken);
+        return QueryPageAsync(_byTier, after => after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey le {lowestRow} and ExpiresAt gt {now}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {after} and RowKey le {lowestRow} and ExpiresAt gt {now}"),
+            limit, continuation, cancellationToken);
     }
 
     /// <summary>Unexpired candidates of a program by loan amount (ascending) between the bounds.</summary>
-    public async Task<CandidatePage> QueryByAmountAsync(string programId, decimal minAmount, decimal maxAmount, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<CandidatePage> QueryByAmountAsync(string programId, decimal minAmount, decimal maxAmount, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var partitionKey = TableNames.EscapeKey(programId);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {AmountPrefix(minAmount)} and RowKey lt {AmountPrefix(maxAmount + 1)} and ExpiresAt gt {now}");
-        return await QueryPageAsync(_byAmount, filter, limit, continuation, cancellationToken);
+        var (lowest, beyond) = (AmountPrefix(minAmount), AmountPrefix(maxAmount + 1));
+        return QueryPageAsync(_byAmount, after => after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {lowest} and RowKey lt {beyond} and ExpiresAt gt {now}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {lowest} and RowKey gt {after} and RowKey lt {beyond} and ExpiresAt gt {now}"),
+            limit, continuation, cancellationToken);
     }
 
     /// <summary>Every unexpired candidate of a tier, best score first.</summary>
-    public async IAsyncEnumerable<CandidateEntry> LiveAsync(
-        string programId, string tier, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<CandidateEntry> LiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var partitionKey = TierPartition(programId, tier);
-        await foreach (var row in _byTier.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}"), maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            yield return ToEntry(row);
-        }
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}");
+        return MergeByRowKeyAsync(_byTier.Select(table => table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken)), cancellationToken)
+            .Select(ToEntry);
     }
 
     /// <summary>How many unexpired candidates a tier has: keys only, so a nightly count of a large tier stays cheap.</summary>
     public async Task<int> CountLiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var partitionKey = TierPartition(programId, tier);
-        var count = 0;
-        await foreach (var _ in _byTier.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}");
+        var counts = await Task.WhenAll(_byTier.Select(async table =>
         {
-            count++;
-        }
+            var count = 0;
+            await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+            {
+                count++;
+            }
 
-        return count;
+            return count;
+        }));
+        return counts.Sum();
     }
 
-    /// <summary>Deletes every expired row of both tables; returns how many.</summary>
+    /// <summary>Deletes every expired row of both indexes; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var removed = 0;
-        foreach (var table in new[] { _byTier, _byAmount })
+        foreach (var table in _byTier.Concat(_byAmount))
         {
             var expired = new List<TableEntity>();
             await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt le {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
@@ -144,15 +168,134 @@ public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> optio
         return removed;
     }
 
-    private static async Task<CandidatePage> QueryPageAsync(TableClient table, string filter, int limit, string? continuation, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="continuation"/> could have come from a page of this index.</summary>
+    public static bool IsContinuation(string continuation) => TryDecodeContinuation(continuation, out _);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> rows after the continuation's row key, merged from every shard. Each shard is
+    /// read a few rows more than its share at a time, so a page costs about its own size however the rows are spread.
+    /// </summary>
+    private static async Task<CandidatePage> QueryPageAsync(
+        TableClient[] shards, Func<string?, string> filterAfter, int limit, string? continuation, CancellationToken cancellationToken)
     {
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken).AsPages(continuation, limit))
+        string? after = null;
+        if (continuation is not null && !TryDecodeContinuation(continuation, out after))
         {
-            return new CandidatePage(page.Values.Select(ToEntry).ToList(), page.ContinuationToken);
+            throw new ArgumentException("The continuation was not issued by this index.", nameof(continuation));
         }
 
-        return new CandidatePage([], null);
+        var filter = filterAfter(after);
+        var perShard = Math.Clamp(2 * limit / shards.Length + 8, 8, 1000);
+        var rows = new List<TableEntity>(limit + 1);
+        await foreach (var row in MergeByRowKeyAsync(shards.Select(table => table.QueryAsync<TableEntity>(filter, maxPerPage: perShard, cancellationToken: cancellationToken)), cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count > limit)
+            {
+                break;
+            }
+        }
+
+        var more = rows.Count > limit;
+        var page = rows.Take(limit).Select(ToEntry).ToList();
+        return new CandidatePage(page, more ? EncodeContinuation(rows[limit - 1].RowKey) : null);
     }
+
+    /// <summary>Shards' rows, each shard already in row-key order, as one stream in row-key order.</summary>
+    private static async IAsyncEnumerable<TableEntity> MergeByRowKeyAsync(
+        IEnumerable<IAsyncEnumerable<TableEntity>> shards, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var readers = shards.Select(shard => shard.GetAsyncEnumerator(cancellationToken)).ToList();
+        try
+        {
+            var heads = new PriorityQueue<IAsyncEnumerator<TableEntity>, string>(StringComparer.Ordinal);
+            var started = await Task.WhenAll(readers.Select(async reader => (Reader: reader, HasRow: await reader.MoveNextAsync())));
+            foreach (var (reader, _) in started.Where(start => start.HasRow))
+            {
+                heads.Enqueue(reader, reader.Current.RowKey);
+            }
+
+            while (heads.TryDequeue(out var reader, out _))
+            {
+                yield return reader.Current;
+                if (await reader.MoveNextAsync())
+                {
+                    heads.Enqueue(reader, reader.Current.RowKey);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var reader in readers)
+            {
+                await reader.DisposeAsync();
+            }
+        }
+    }
+
+    private static string EncodeContinuation(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(rowKey));
+
+    private static bool TryDecodeContinuation(string continuation, [NotNullWhen(true)] out string? rowKey)
+    {
+        rowKey = null;
+        if (continuation.Length == 0 || !Base64Url.IsValid(continuation))
+        {
+            return false;
+        }
+
+        try
+        {
+            rowKey = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(continuation));
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An index from before sharding kept each of the two indexes in one table: its rows are written into the shards
+    /// and the old tables dropped. Upserts make this safe to repeat if a silo stops half way or several start at once.
+    /// </summary>
+    private async Task MoveUnshardedRowsAsync(CancellationToken cancellationToken)
+    {
+        var unsharded = new[] { _options.TablePrefix + "ByTier", _options.TablePrefix + "ByAmount" };
+        var existing = new List<string>();
+        await foreach (var table in _service.QueryAsync(TableClient.CreateQueryFilter($"TableName eq {unsharded[0]} or TableName eq {unsharded[1]}"), cancellationToken: cancellationToken))
+        {
+            existing.Add(table.Name);
+        }
+
+        if (existing.Count == 0)
+        {
+            return;
+        }
+
+        var moved = 0;
+        if (existing.Contains(unsharded[0], StringComparer.OrdinalIgnoreCase))
+        {
+            await foreach (var chunk in _service.GetTableClient(unsharded[0]).QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: cancellationToken)
+                .Select(ToEntry).Chunk(1000).WithCancellation(cancellationToken))
+            {
+                await WriteAsync(chunk, [], cancellationToken);
+                moved += chunk.Length;
+            }
+        }
+
+        foreach (var table in existing)
+        {
+            await _service.DeleteTableAsync(table, cancellationToken);
+        }
+
+        LogMovedUnsharded(moved, _byTier.Length);
+    }
+
+    private TableClient[] Shards(string index) =>
+        [.. Enumerable.Range(0, _options.ShardCount).Select(shard => _service.GetTableClient($"{_options.TablePrefix}{index}{shard:D2}"))];
+
+    private int Shard(CandidateEntry entry) =>
+        (int)(GrainId.Create(_options.CustomerGrainType, entry.CustomerId).GetUniformHashCode() % (uint)_options.ShardCount);
 
     private static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) =>
         (TierPartition(entry.ProgramId, entry.Tier), ScoreRowPrefix(entry.Score) + "|" + TableNames.EscapeKey(entry.CustomerId));
@@ -195,4 +338,7 @@ public sealed partial class CandidateIndex(IOptions<CandidateIndexOptions> optio
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired candidate rows (before {Now})")]
     private partial void LogPurged(int count, DateTimeOffset now);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} candidates from the unsharded index tables into {Shards} shards")]
+    private partial void LogMovedUnsharded(int count, int shards);
 }
