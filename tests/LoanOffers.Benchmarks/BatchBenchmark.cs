@@ -4,13 +4,14 @@ using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Storage.AzureTables;
 using LoanOffers.Testing;
+using Orleans.Hosting;
 
 namespace LoanOffers.Benchmarks;
 
 /// <summary>
 /// The end-to-end weekly batch for N customers (ingest, filters, scoring, offers, persist, index) on Azurite,
 /// beside the storage floor measured in the same run: bulk-writing and partition-reading N rows of about 1 KB over
-/// the same 16 tables.
+/// the same tables as the customers'.
 /// </summary>
 public static class BatchBenchmark
 {
@@ -131,7 +132,7 @@ public static class BatchBenchmark
     /// <summary>The average serialized state of the customer rows in one table, to set beside the floor's 1 KB rows.</summary>
     private static async Task<double> SampleStateRowBytesAsync(string connection, string tablePrefix)
     {
-        var table = new TableServiceClient(connection).GetTableClient(GrainStateLayout.TableNamesFor(tablePrefix + "Customers", StorageBenchmark.Tables).First());
+        var table = new TableServiceClient(connection).GetTableClient(GrainStateLayout.TableNamesFor(tablePrefix + EngineStorageOptions.CustomerTableName, EngineStorageOptions.CustomerTableCount).First());
         var sizes = new List<int>();
         await foreach (var row in table.QueryAsync<TableEntity>(select: [StateRows.SizeProperty], maxPerPage: 1000))
         {

@@ -20,8 +20,8 @@ namespace LoanOffers.Benchmarks;
 /// </summary>
 public static class StorageBenchmark
 {
-    public const int Tables = 16;
-    public const int PartitionsPerTable = 16;
+    public const int Tables = EngineStorageOptions.CustomerTableCount;
+    public const int PartitionsPerTable = EngineStorageOptions.CustomerPartitionsPerTable;
     private const string StoreName = BenchStateGrain.StoreName;
 
     /// <summary>Grain calls in flight when Orleans' provider is measured, as a batch keeps a partition's customers busy.</summary>

@@ -58,7 +58,7 @@ public sealed class PersonalDataTests(EngineApiFactory factory)
             await foreach (var row in service.GetTableClient(table.Name).QueryAsync<TableEntity>())
             {
                 rows++;
-                customerRows += table.Name.StartsWith(factory.TablePrefix + "Customers", StringComparison.Ordinal) && row.GetString("KeyId") is not null ? 1 : 0;
+                customerRows += table.Name.StartsWith(factory.TablePrefix + Orleans.Hosting.EngineStorageOptions.CustomerTableName, StringComparison.Ordinal) && row.GetString("KeyId") is not null ? 1 : 0;
                 var stored = ((IDictionary<string, object>)row).Values.SelectMany(value => value switch
                 {
                     byte[] bytes => bytes,

@@ -18,6 +18,31 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void A_previous_layout_on_the_same_tables_is_refused()
+    {
+        var options = new PartitionedTableGrainStorageOptions
+        {
+            ConnectionString = "UseDevelopmentStorage=true", TableName = "Customers", TableCount = 16, PreviousLayout = new GrainStateTables("Customers", 4, 4),
+        };
+
+        var failure = Assert.Throws<OrleansConfigurationException>(() => new PartitionedTableGrainStorageOptionsValidator(options, "customers").ValidateConfiguration());
+
+        Assert.Contains("PreviousLayout", failure.Message);
+    }
+
+    [Fact]
+    public void Candidate_index_options_name_every_problem()
+    {
+        var result = new CandidateIndexOptionsValidator().Validate(null, new CandidateIndexOptions { TablePrefix = "9bad", ShardCount = 0, CustomerGrainType = "" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("ConnectionString", result.FailureMessage);
+        Assert.Contains("ShardCount", result.FailureMessage);
+        Assert.Contains("CustomerGrainType", result.FailureMessage);
+        Assert.Contains("'9bad'", result.FailureMessage);
+    }
+
+    [Fact]
     public void Valid_options_pass()
     {
         new PartitionedTableGrainStorageOptionsValidator(new PartitionedTableGrainStorageOptions { ConnectionString = "UseDevelopmentStorage=true" }, "customers").ValidateConfiguration();

@@ -168,13 +168,20 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
             port = FreeLoopbackPort();
         }
 
-        var start = new ProcessStartInfo(executable)
+        // Azurite keeps every row in its JavaScript heap, and node's default limit (~4 GB here) is near what a million
+        // customers' batch leaves there (3.4 GB measured): a larger limit keeps a bigger book from stopping the emulator.
+        var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var flag in new[] { "--max-old-space-size=8192", Path.GetFullPath(executable) })
+        {
+            start.ArgumentList.Add(flag);
+        }
+
         foreach (var argument in new[] { $"--{name}Host", "127.0.0.1", $"--{name}Port", port.ToString(), "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
         {
             start.ArgumentList.Add(argument);

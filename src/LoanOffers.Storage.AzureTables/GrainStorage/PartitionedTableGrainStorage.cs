@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,7 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(OptionFormattingUtilities.Name<PartitionedTableGrainStorage>(_name), _options.InitStage, CreateTablesAsync);
 
-    /// <summary>Creates the state tables if they are missing.</summary>
+    /// <summary>Creates the state tables if they are missing, and moves in the rows of the previous layout's tables.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken)
     {
         foreach (var table in _tables)
@@ -67,7 +68,105 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
 
+        if (_options.PreviousLayout is { } previous)
+        {
+            await MoveFromAsync(previous, cancellationToken);
+        }
+
         LogTablesReady(_name, _tables.Length, _options.PartitionsPerTable);
+    }
+
+    /// <summary>
+    /// Moves every row of the previous layout's tables to where this layout puts it, then drops those tables. A row
+    /// is only added where none is yet: another silo may have moved it already, or a grain written it since, and
+    /// neither may be overwritten by the older row. Encrypted rows are bound to their keys, so they are opened and
+    /// sealed again for their new partition.
+    /// </summary>
+    private async Task MoveFromAsync(GrainStateTables previous, CancellationToken cancellationToken)
+    {
+        var service = _options.CreateClient();
+        var names = GrainStateLayout.TableNamesFor(previous.TableName, previous.TableCount).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var existing = new List<string>();
+        await foreach (var table in service.QueryAsync(cancellationToken: cancellationToken))
+        {
+            if (names.Contains(table.Name))
+            {
+                existing.Add(table.Name);
+            }
+        }
+
+        var moved = 0;
+        foreach (var name in existing)
+        {
+            try
+            {
+                await foreach (var page in service.GetTableClient(name).QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: cancellationToken).AsPages())
+                {
+                    var rows = page.Values.Select(row => Relocated(row)).ToList();
+                    foreach (var partition in rows.GroupBy(row => (row.Table, row.Entity.PartitionKey)))
+                    {
+                        foreach (var chunk in partition.Chunk(_options.MaxBatchSize))
+                        {
+                            await AddWhereMissingAsync(_tables[partition.Key.Table], [.. chunk.Select(row => row.Entity)], cancellationToken);
+                        }
+                    }
+
+                    moved += rows.Count;
+                }
+
+                await service.DeleteTableAsync(name, cancellationToken);
+            }
+            catch (RequestFailedException missing) when (missing.Status == 404)
+            {
+                // Another silo moved this table's rows and dropped it first.
+            }
+        }
+
+        if (existing.Count > 0)
+        {
+            LogMovedLayout(_name, moved, existing.Count, previous.TableCount, previous.PartitionsPerTable, _tables.Length, _options.PartitionsPerTable);
+        }
+    }
+
+    private (int Table, TableEntity Entity) Relocated(TableEntity row)
+    {
+        var separator = row.RowKey.IndexOf('|', StringComparison.Ordinal);
+        var grainId = GrainId.Parse(Uri.UnescapeDataString(row.RowKey[..separator]));
+        var (table, partition) = Layout.Bucket(grainId);
+
+        // The partition key keeps the prefix of the service that wrote it; only the partition number changes.
+        var moved = new TableEntity(row.PartitionKey[..(row.PartitionKey.LastIndexOf('_') + 1)] + partition.ToString("D4", CultureInfo.InvariantCulture), row.RowKey);
+        if (StateRows.GetPayload(row) is { } stored)
+        {
+            StateRows.SetPayload(moved, StateRows.Seal(moved, StateRows.Open(row, stored, _options.Encryption), _options.Encryption));
+            if (row.GetInt32(RawSizeProperty) is int rawSize)
+            {
+                moved[RawSizeProperty] = rawSize;
+            }
+        }
+
+        return (table, moved);
+    }
+
+    private static async Task AddWhereMissingAsync(TableClient table, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)), cancellationToken);
+        }
+        catch (TableTransactionFailedException conflict) when (conflict.Status == 409)
+        {
+            foreach (var row in rows)
+            {
+                try
+                {
+                    await table.AddEntityAsync(row, cancellationToken);
+                }
+                catch (RequestFailedException exists) when (exists.Status == 409)
+                {
+                }
+            }
+        }
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -241,6 +340,9 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
     }
 
     private T CreateEmptyState<T>() => _activators.GetActivator<T>().Create();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure table grain storage '{Name}': moved {Rows} rows from {Tables} tables of the previous layout ({PreviousTables} tables x {PreviousPartitions} partitions) to {TableCount} tables x {Partitions} partitions")]
+    private partial void LogMovedLayout(string name, int rows, int tables, int previousTables, int previousPartitions, int tableCount, int partitions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Azure table grain storage '{Name}' ready: {TableCount} tables x {Partitions} partitions")]
     private partial void LogTablesReady(string name, int tableCount, int partitions);

@@ -22,6 +22,12 @@ public sealed class PartitionedTableGrainStorageOptions : AzureTableConnectionOp
     /// <summary>Partitions per table. Rows of one partition written in the same moment share entity group transactions.</summary>
     public int PartitionsPerTable { get; set; } = 16;
 
+    /// <summary>
+    /// Tables an earlier layout kept these states in (other tables than <see cref="TableName"/>'s). When they exist at
+    /// start, their rows move to where this layout puts them and the tables are dropped; null: nothing to move.
+    /// </summary>
+    public GrainStateTables? PreviousLayout { get; set; }
+
     /// <summary>Whether ClearStateAsync deletes the row (true) or keeps an empty row with a new ETag (false).</summary>
     public bool DeleteStateOnClear { get; set; } = true;
 
@@ -56,3 +62,6 @@ public sealed class PartitionedTableGrainStorageOptions : AzureTableConnectionOp
     /// </summary>
     public IGrainStorageSerializer GrainStorageSerializer { get; set; } = GrainStateSerializers.Json;
 }
+
+/// <summary>A set of state tables: the base name, how many tables and how many partitions each.</summary>
+public sealed record GrainStateTables(string TableName, int TableCount, int PartitionsPerTable);

@@ -41,6 +41,13 @@ public sealed class PartitionedTableGrainStorageOptionsValidator(PartitionedTabl
             }
         }
 
+        if (options.PreviousLayout is { } previous
+            && GrainStateLayout.TableNamesFor(previous.TableName, previous.TableCount)
+                .Intersect(GrainStateLayout.TableNamesFor(options.TableName, options.TableCount), StringComparer.OrdinalIgnoreCase).Any())
+        {
+            errors.Add($"{component}: {nameof(options.PreviousLayout)} must name other tables than {nameof(options.TableName)} '{options.TableName}'.");
+        }
+
         if (errors.Count > 0)
         {
             throw new OrleansConfigurationException(string.Join(Environment.NewLine, errors));
