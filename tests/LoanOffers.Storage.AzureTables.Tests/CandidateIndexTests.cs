@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Testing;
@@ -128,14 +127,14 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         var prefix = AzuriteFixture.UniqueName("ci");
         var service = new TableServiceClient(fixture.ConnectionString);
         var candidates = Enumerable.Range(0, 150).Select(i => Candidate(i, Now.AddDays(90))).ToList();
-        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", UnshardedTierKey), ("ByAmount", UnshardedAmountKey) })
+        // Before sharding each index was one table, its rows keyed and written as in a shard now.
+        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", CandidateIndex.TierKey), ("ByAmount", CandidateIndex.AmountKey) })
         {
             var client = service.GetTableClient(prefix + table);
             await client.CreateAsync();
             foreach (var candidate in candidates)
             {
-                var (partitionKey, rowKey) = key(candidate);
-                await client.AddEntityAsync(UnshardedRow(candidate, partitionKey, rowKey));
+                await client.AddEntityAsync(CandidateIndex.ToRow(candidate, key(candidate)));
             }
         }
 
@@ -154,24 +153,4 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         Assert.Equal(candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount), byAmount.Candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount));
         Assert.Empty(left);
     }
-
-    /// <summary>Rows as the index stored them in one table per index: the same keys and columns as in its shards now.</summary>
-    private static TableEntity UnshardedRow(CandidateEntry entry, string partitionKey, string rowKey) => new(partitionKey, rowKey)
-    {
-        ["ProgramId"] = entry.ProgramId,
-        ["CustomerId"] = entry.CustomerId,
-        ["Tier"] = entry.Tier,
-        ["Score"] = entry.Score,
-        ["LoanAmount"] = entry.LoanAmount.ToString(CultureInfo.InvariantCulture),
-        ["Roi"] = entry.Roi.ToString(CultureInfo.InvariantCulture),
-        ["Apr"] = entry.Apr.ToString(CultureInfo.InvariantCulture),
-        ["OfferedAt"] = entry.OfferedAt,
-        ["ExpiresAt"] = entry.ExpiresAt,
-    };
-
-    private static (string, string) UnshardedTierKey(CandidateEntry entry) =>
-        (entry.ProgramId + "|" + entry.Tier, (1_000_000 - (int)Math.Round(entry.Score * 1_000_000)).ToString("D7", CultureInfo.InvariantCulture) + "|" + entry.CustomerId);
-
-    private static (string, string) UnshardedAmountKey(CandidateEntry entry) =>
-        (entry.ProgramId, ((long)entry.LoanAmount).ToString("D10", CultureInfo.InvariantCulture) + "|" + entry.OfferedAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + entry.CustomerId);
 }

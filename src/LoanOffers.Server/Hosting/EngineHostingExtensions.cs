@@ -52,7 +52,6 @@ public static class EngineHostingExtensions
                 options.TableName = storage.Table("Silos");
             });
             silo.AddLoanOfferEngine(storage, options => configuration.GetSection("Engine").Bind(options));
-            silo.Configure<GrainDirectoryOptions>(configuration.GetSection("Orleans:GrainDirectory"));
             if (DashboardApi.Enabled(configuration))
             {
                 // Live log streaming stays off: logs are for operators' own sinks, not a browser. Counters are sampled

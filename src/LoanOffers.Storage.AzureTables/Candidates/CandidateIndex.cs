@@ -297,10 +297,10 @@ public sealed partial class CandidateIndex
     private int Shard(CandidateEntry entry) =>
         (int)(GrainId.Create(_options.CustomerGrainType, entry.CustomerId).GetUniformHashCode() % (uint)_options.ShardCount);
 
-    private static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) =>
+    internal static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) =>
         (TierPartition(entry.ProgramId, entry.Tier), ScoreRowPrefix(entry.Score) + "|" + TableNames.EscapeKey(entry.CustomerId));
 
-    private static (string PartitionKey, string RowKey) AmountKey(CandidateEntry entry) =>
+    internal static (string PartitionKey, string RowKey) AmountKey(CandidateEntry entry) =>
         (TableNames.EscapeKey(entry.ProgramId), AmountPrefix(entry.LoanAmount) + "|" + entry.OfferedAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + TableNames.EscapeKey(entry.CustomerId));
 
     private static string TierPartition(string programId, string tier) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(tier);
@@ -312,7 +312,7 @@ public sealed partial class CandidateIndex
     private static string AmountPrefix(decimal amount) =>
         ((long)Math.Floor(Math.Clamp(amount, 0, 9_999_999_999m))).ToString("D10", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
+    internal static TableEntity ToRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
     {
         ["ProgramId"] = entry.ProgramId,
         ["CustomerId"] = entry.CustomerId,
