@@ -64,7 +64,7 @@ public sealed class KeyRotationTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<List<string?>> KeyIdsAsync()
     {
         var keyIds = new List<string?>();
-        foreach (var table in Enumerable.Range(0, 16).Select(index => $"{_cluster.TablePrefix}Customers{index:D2}"))
+        foreach (var table in GrainStateLayout.TableNamesFor(_cluster.TablePrefix + Orleans.Hosting.EngineStorageOptions.CustomerTableName, Orleans.Hosting.EngineStorageOptions.CustomerTableCount))
         {
             await foreach (var row in azurite.Service.GetTableClient(table).QueryAsync<TableEntity>(select: [StateRows.KeyIdProperty, StateRows.SizeProperty]))
             {
