@@ -93,7 +93,7 @@ public sealed partial class BatchRunner(
 
         await records.KeepCriteriaAsync(program, asOf, cancellationToken);
         var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
-        var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrainId), cancellationToken);
+        var partitions = await Task.Run(() => readAhead.GroupByPartition(ingest.Profiles, CustomerGrains.IdOf), cancellationToken);
         live.Update(status => status with
         {
             Total = ingest.Profiles.Count,
@@ -104,8 +104,6 @@ public sealed partial class BatchRunner(
         LogIngested(program.ProgramId, run.RunId, ingest.Profiles.Count, ingest.BadRows.Count, partitions.Count, run.PartitionsDone);
         return partitions;
     }
-
-    private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
 
     /// <summary>The workers of one attempt at a run: which silo has which partitions outstanding, and what is left.</summary>
     private sealed class WorkerShares(

@@ -1,4 +1,5 @@
 using LoanOffers.Abstractions;
+using LoanOffers.Domain;
 using Orleans;
 using Orleans.Metadata;
 using Orleans.Runtime;
@@ -14,6 +15,9 @@ public sealed class CustomerGrains(IGrainFactory grains, GrainInterfaceTypeResol
 {
     private readonly GrainInterfaceType _customerInterface = interfaceTypes.GetGrainInterfaceType(typeof(ICustomerGrain));
 
-    public ICustomerGrain Get(string customerId) =>
-        (ICustomerGrain)grains.GetGrain(GrainId.Create(EngineNames.CustomerGrainType, customerId), _customerInterface);
+    public static GrainId IdOf(string customerId) => GrainId.Create(EngineNames.CustomerGrainType, customerId);
+
+    public static GrainId IdOf(CustomerProfile profile) => IdOf(profile.CustomerId);
+
+    public ICustomerGrain Get(string customerId) => (ICustomerGrain)grains.GetGrain(IdOf(customerId), _customerInterface);
 }

@@ -83,7 +83,7 @@ public sealed partial class PartitionWorkerGrain(
             var readAhead = services.GetGrainStateReadAhead(EngineNames.CustomerStore);
             await readAhead.RunAsync(
                 _partitions.Reader.ReadAllAsync(cancellationToken).Select(partition => (partition.Position, partition.Customers)),
-                CustomerGrainId,
+                CustomerGrains.IdOf,
                 EngineNames.CustomerStateName,
                 async (position, customers, token) => _finished.Enqueue(await evaluator.EvaluateAsync(position, customers, context, token)),
                 prefetchConcurrency: context.PartitionConcurrency,
@@ -110,8 +110,6 @@ public sealed partial class PartitionWorkerGrain(
     }
 
     private sealed record WorkerFailure(string Description, bool IsTransient);
-
-    private static GrainId CustomerGrainId(CustomerProfile profile) => GrainId.Create(EngineNames.CustomerGrainType, profile.CustomerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition worker of program {ProgramId} run {RunId} stopped")]
     private partial void LogWorkerFailed(Exception failure, string programId, string runId);

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using System.Text.RegularExpressions;
 
 namespace LoanOffers.Storage.AzureTables;
@@ -10,6 +11,13 @@ public static partial class TableNames
     private static partial Regex TableNamePattern();
 
     public static bool IsValidTableName(string? name) => name is not null && TableNamePattern().IsMatch(name);
+
+    /// <summary>Which of <paramref name="names"/> exist, asked in one table query.</summary>
+    public static Task<List<string>> ExistingAsync(TableServiceClient service, IEnumerable<string> names, CancellationToken cancellationToken) =>
+        service.QueryAsync(string.Join(" or ", names.Select(name => TableClient.CreateQueryFilter($"TableName eq {name}"))), cancellationToken: cancellationToken)
+            .Select(table => table.Name)
+            .ToListAsync(cancellationToken)
+            .AsTask();
 
     /// <summary>
     /// Escapes a value for use in a PartitionKey or RowKey: '/', '\', '#', '?', '|' (our separator), control characters and '%' itself

@@ -112,15 +112,7 @@ public static class BatchBenchmark
     private static async Task DeleteTablesAsync(string connection, string tablePrefix)
     {
         var service = new TableServiceClient(connection);
-        var names = new List<string>();
-        await foreach (var table in service.QueryAsync())
-        {
-            if (table.Name.StartsWith(tablePrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                names.Add(table.Name);
-            }
-        }
-
+        var names = await service.QueryAsync().Select(table => table.Name).Where(name => name.StartsWith(tablePrefix, StringComparison.OrdinalIgnoreCase)).ToListAsync();
         foreach (var name in names)
         {
             await service.DeleteTableAsync(name);

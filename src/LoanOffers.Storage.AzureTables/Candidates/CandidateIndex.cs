@@ -56,13 +56,21 @@ public sealed partial class CandidateIndex
     {
         var upsertKeys = upserts.SelectMany(entry => new[] { TierKey(entry), AmountKey(entry) }).ToHashSet();
         var actions = upserts
-            .SelectMany(entry => new[]
+            .SelectMany(entry =>
             {
-                (Table: _byTier[Shard(entry)], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, TierKey(entry)))),
-                (Table: _byAmount[Shard(entry)], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, AmountKey(entry)))),
+                var shard = Shard(entry);
+                return new[]
+                {
+                    (Table: _byTier[shard], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, TierKey(entry)))),
+                    (Table: _byAmount[shard], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, AmountKey(entry)))),
+                };
             })
             .Concat(removals
-                .SelectMany(entry => new[] { (Table: _byTier[Shard(entry)], Key: TierKey(entry)), (Table: _byAmount[Shard(entry)], Key: AmountKey(entry)) })
+                .SelectMany(entry =>
+                {
+                    var shard = Shard(entry);
+                    return new[] { (Table: _byTier[shard], Key: TierKey(entry)), (Table: _byAmount[shard], Key: AmountKey(entry)) };
+                })
                 .Where(removal => !upsertKeys.Contains(removal.Key))
                 .Select(removal => (removal.Table, Action: new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(removal.Key.PartitionKey, removal.Key.RowKey), ETag.All))))
             .GroupBy(item => (item.Table, item.Action.Entity.PartitionKey))
@@ -261,12 +269,7 @@ public sealed partial class CandidateIndex
     private async Task MoveUnshardedRowsAsync(CancellationToken cancellationToken)
     {
         var unsharded = new[] { _options.TablePrefix + "ByTier", _options.TablePrefix + "ByAmount" };
-        var existing = new List<string>();
-        await foreach (var table in _service.QueryAsync(TableClient.CreateQueryFilter($"TableName eq {unsharded[0]} or TableName eq {unsharded[1]}"), cancellationToken: cancellationToken))
-        {
-            existing.Add(table.Name);
-        }
-
+        var existing = await TableNames.ExistingAsync(_service, unsharded, cancellationToken);
         if (existing.Count == 0)
         {
             return;
@@ -294,8 +297,7 @@ public sealed partial class CandidateIndex
     private TableClient[] Shards(string index) =>
         [.. Enumerable.Range(0, _options.ShardCount).Select(shard => _service.GetTableClient($"{_options.TablePrefix}{index}{shard:D2}"))];
 
-    private int Shard(CandidateEntry entry) =>
-        (int)(GrainId.Create(_options.CustomerGrainType, entry.CustomerId).GetUniformHashCode() % (uint)_options.ShardCount);
+    private int Shard(CandidateEntry entry) => GrainStateLayout.TableOf(GrainId.Create(_options.CustomerGrainType, entry.CustomerId), _options.ShardCount);
 
     internal static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) =>
         (TierPartition(entry.ProgramId, entry.Tier), ScoreRowPrefix(entry.Score) + "|" + TableNames.EscapeKey(entry.CustomerId));

@@ -33,10 +33,16 @@ public sealed class GrainStateLayout(string serviceId, int tableCount, int parti
     public (int Table, int Partition) Bucket(GrainId grainId)
     {
         var hash = grainId.GetUniformHashCode();
-        var table = (int)(hash % (uint)tableCount);
-        var partition = (int)(hash / (uint)tableCount % (uint)partitionsPerTable);
-        return (table, partition);
+        return (TableOf(hash, tableCount), (int)(hash / (uint)tableCount % (uint)partitionsPerTable));
     }
+
+    /// <summary>
+    /// Which of <paramref name="tableCount"/> tables a grain's rows go to. Anything spread over tables alongside the
+    /// grains' own (a shard count that divides the table count) uses this, so it follows them table for table.
+    /// </summary>
+    public static int TableOf(GrainId grainId, int tableCount) => TableOf(grainId.GetUniformHashCode(), tableCount);
+
+    private static int TableOf(uint hash, int tableCount) => (int)(hash % (uint)tableCount);
 
     public string PartitionKey(int partition) => _partitionPrefix + partition.ToString("D4");
 

@@ -85,16 +85,7 @@ public sealed partial class PartitionedTableGrainStorage : IGrainStorage, IGrain
     private async Task MoveFromAsync(GrainStateTables previous, CancellationToken cancellationToken)
     {
         var service = _options.CreateClient();
-        var names = GrainStateLayout.TableNamesFor(previous.TableName, previous.TableCount).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var existing = new List<string>();
-        await foreach (var table in service.QueryAsync(cancellationToken: cancellationToken))
-        {
-            if (names.Contains(table.Name))
-            {
-                existing.Add(table.Name);
-            }
-        }
-
+        var existing = await TableNames.ExistingAsync(service, GrainStateLayout.TableNamesFor(previous.TableName, previous.TableCount), cancellationToken);
         var moved = 0;
         foreach (var name in existing)
         {
