@@ -128,23 +128,7 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         var batch = new List<ScoreRequest>(_options.MaxBatchSize);
         while (await _requests.Reader.WaitToReadAsync())
         {
-            var deadline = DateTime.UtcNow + _options.MaxWait;
-            while (batch.Count < _options.MaxBatchSize)
-            {
-                if (_requests.Reader.TryRead(out var request))
-                {
-                    batch.Add(request);
-                }
-                else if (DateTime.UtcNow >= deadline || batch.Count == 0 && !await WaitBrieflyAsync(deadline))
-                {
-                    break;
-                }
-                else
-                {
-                    await Task.Yield();
-                }
-            }
-
+            await GatherAsync(batch);
             var started = Stopwatch.GetTimestamp();
             ScoreBatch(batch);
             ScoringMeters.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -153,16 +137,37 @@ public sealed class BatchingCreditScoringService : ICreditScoringService, IAsync
         }
     }
 
-    private async Task<bool> WaitBrieflyAsync(DateTime deadline)
+    /// <summary>
+    /// Fills the batch until it is full or <see cref="ScoringOptions.MaxWait"/> has passed, sleeping until the next
+    /// request arrives rather than polling: polling takes a core from the evaluations (and, on a small machine, the
+    /// storage) that send the requests it waits for.
+    /// </summary>
+    private async Task GatherAsync(List<ScoreRequest> batch)
     {
-        using var timeout = new CancellationTokenSource(deadline - DateTime.UtcNow);
-        try
+        using var window = new CancellationTokenSource(_options.MaxWait);
+        while (true)
         {
-            return await _requests.Reader.WaitToReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            while (batch.Count < _options.MaxBatchSize && _requests.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+
+            if (batch.Count == _options.MaxBatchSize)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!await _requests.Reader.WaitToReadAsync(window.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
