@@ -20,40 +20,67 @@ public static class BatchBenchmark
         var customers = arguments.Int("customers", 200_000);
         var silos = arguments.Int("silos", 1);
 
+        // Rounds of floor, one-silo batch and (with --silos) cluster batch, back to back: each round's ratios are
+        // measured in one stretch of the machine's load, and the medians of several rounds steady them.
+        var rounds = arguments.Int("rounds", 1);
+
         // Columns of the bank's own each customer carries beyond the core fields (connector extraFeatures).
         var extraFeatures = arguments.Int("extra-features", 0);
         await using var azurite = await AzuriteEmulator.StartAsync();
-        Console.WriteLine($"batch benchmark: {customers:N0} customers with {extraFeatures} extra feature(s), {silos} silo(s), Azurite on port {azurite.Port}");
+        Console.WriteLine($"batch benchmark: {customers:N0} customers with {extraFeatures} extra feature(s), {silos} silo(s), {rounds} round(s), Azurite on port {azurite.Port}");
 
         var cpu = new CpuMeter(azurite);
-        var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
-            StorageBenchmark.Tables, StorageBenchmark.PartitionsPerTable, BenchState.PayloadOfAbout(1024));
-        var floorSeconds = floor.WriteSeconds + floor.ReadSeconds;
-        var floorCpu = cpu.Lap();
-        Console.WriteLine($"storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floorSeconds:F1} s (CPU: engine {floorCpu.Engine:F1} s, Azurite {floorCpu.Azurite:F1} s)");
-
-        var one = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: 0);
-        if (one is null)
+        var measured = new List<RoundFigures>();
+        for (var round = 1; round <= rounds; round++)
         {
-            return 1;
-        }
+            var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
+                StorageBenchmark.Tables, StorageBenchmark.PartitionsPerTable, BenchState.PayloadOfAbout(1024));
+            var floorCpu = cpu.Lap();
+            Console.WriteLine($"round {round}: storage floor: write {floor.WriteSeconds:F1} s + read {floor.ReadSeconds:F1} s = {floor.WriteSeconds + floor.ReadSeconds:F1} s (CPU: engine {floorCpu.Engine:F1} s, Azurite {floorCpu.Azurite:F1} s)");
 
-        var figures = string.Create(CultureInfo.InvariantCulture,
-            $"customers={customers} extra_features={extraFeatures} batch_s={one.Seconds:F2} customers_per_s={customers / one.Seconds:F0} floor_write_s={floor.WriteSeconds:F2} floor_read_s={floor.ReadSeconds:F2} floor_s={floorSeconds:F2} batch_to_floor={one.Seconds / floorSeconds:F2} offered={one.Run.Offered} peak_mb={one.PeakMb:F0} state_row_bytes={one.RowBytes:F0} floor_engine_cpu_s={floorCpu.Engine:F1} floor_azurite_cpu_s={floorCpu.Azurite:F1} batch_engine_cpu_s={one.EngineCpu:F1} batch_azurite_cpu_s={one.AzuriteCpu:F1}");
-        if (silos > 1)
-        {
-            var many = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: silos - 1);
-            if (many is null)
+            var one = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: 0);
+            var many = one is not null && silos > 1 ? await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: silos - 1) : null;
+            if (one is null || silos > 1 && many is null)
             {
                 return 1;
             }
 
-            figures += string.Create(CultureInfo.InvariantCulture,
-                $" silos={silos} silos_batch_s={many.Seconds:F2} silos_batch_to_floor={many.Seconds / floorSeconds:F2} silos_to_one={many.Seconds / one.Seconds:F2} silos_offered={many.Run.Offered} silos_peak_mb={many.PeakMb:F0} silos_engine_cpu_s={many.EngineCpu:F1} silos_azurite_cpu_s={many.AzuriteCpu:F1}");
+            var figures = new RoundFigures(floor.WriteSeconds, floor.ReadSeconds, floorCpu.Engine, floorCpu.Azurite, one, many);
+            measured.Add(figures);
+            Console.WriteLine(figures.Describe(customers, extraFeatures, silos));
         }
 
-        Console.WriteLine(figures);
+        if (rounds > 1)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"medians of {rounds} rounds: floor_s={Median(measured, r => r.FloorSeconds):F2} batch_s={Median(measured, r => r.One.Seconds):F2} batch_to_floor={Median(measured, r => r.One.Seconds / r.FloorSeconds):F2} batch_engine_cpu_s={Median(measured, r => r.One.EngineCpu):F1} batch_azurite_cpu_s={Median(measured, r => r.One.AzuriteCpu):F1}")
+                + (silos > 1
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $" silos_batch_s={Median(measured, r => r.Many!.Seconds):F2} silos_to_one={Median(measured, r => r.Many!.Seconds / r.One.Seconds):F2} silos_engine_cpu_s={Median(measured, r => r.Many!.EngineCpu):F1}")
+                    : string.Empty));
+        }
+
         return 0;
+    }
+
+    private static double Median(List<RoundFigures> rounds, Func<RoundFigures, double> figure)
+    {
+        var sorted = rounds.Select(figure).Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>One round: the floor, the one-silo batch and, with more silos, the cluster's batch.</summary>
+    private sealed record RoundFigures(double FloorWriteSeconds, double FloorReadSeconds, double FloorEngineCpu, double FloorAzuriteCpu, BatchFigures One, BatchFigures? Many)
+    {
+        public double FloorSeconds => FloorWriteSeconds + FloorReadSeconds;
+
+        public string Describe(int customers, int extraFeatures, int silos) =>
+            string.Create(CultureInfo.InvariantCulture,
+                $"customers={customers} extra_features={extraFeatures} batch_s={One.Seconds:F2} customers_per_s={customers / One.Seconds:F0} floor_write_s={FloorWriteSeconds:F2} floor_read_s={FloorReadSeconds:F2} floor_s={FloorSeconds:F2} batch_to_floor={One.Seconds / FloorSeconds:F2} offered={One.Run.Offered} peak_mb={One.PeakMb:F0} state_row_bytes={One.RowBytes:F0} floor_engine_cpu_s={FloorEngineCpu:F1} floor_azurite_cpu_s={FloorAzuriteCpu:F1} batch_engine_cpu_s={One.EngineCpu:F1} batch_azurite_cpu_s={One.AzuriteCpu:F1}")
+            + (Many is { } many
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $" silos={silos} silos_batch_s={many.Seconds:F2} silos_batch_to_floor={many.Seconds / FloorSeconds:F2} silos_to_one={many.Seconds / One.Seconds:F2} silos_offered={many.Run.Offered} silos_peak_mb={many.PeakMb:F0} silos_engine_cpu_s={many.EngineCpu:F1} silos_azurite_cpu_s={many.AzuriteCpu:F1}")
+                : string.Empty);
     }
 
     /// <summary>
