@@ -92,16 +92,21 @@ public sealed record CustomerState
 [GrainType(EngineNames.CustomerGrainType), PreferLocalPlacement]
 public sealed class CustomerGrain(
     [PersistentState(EngineNames.CustomerStateName, EngineNames.CustomerStore)] IPersistentState<CustomerState> state,
-    ICreditScoringService scoring,
+    CustomerPipeline pipeline,
+    CustomerActivations activations,
+    IGrainContext context,
     LocalOfferReads localReads,
     CandidateIndex candidateIndex,
     FunnelLedger funnel,
     SuppressionList suppressions,
     TimeProvider time) : Grain, ICustomerGrain
 {
-    private const int ContactHistoryLimit = 20;
     private const int AppliedEventLimit = 100;
     private const int CountedResponseLimit = 100;
+
+    // Taken before the state is read (construction precedes the read), so a batch that writes this customer's row
+    // without the grain knows this activation may hold the row as it was before the write.
+    private readonly IDisposable _activation = activations.Register(context.GrainId);
 
     private Immutable<byte[]?> _offersJson;
     private Immutable<byte[]?> _customerOffersJson;
@@ -110,71 +115,29 @@ public sealed class CustomerGrain(
     public async Task<CustomerEvaluation> Evaluate(EvaluateCustomer command)
     {
         var current = state.State;
-        var programId = command.Program.ProgramId;
-        var standing = current.Programs.GetValueOrDefault(programId);
-        if (standing?.Decision.RunId == command.RunId)
+        var step = await pipeline.RunAsync(current, command);
+        if (step.Next is { } next)
         {
-            return Summarize(standing.Decision, standing.IndexedCandidate, replaced: null, fromStoredDecision: true) with
-            {
-                Record = RecordOf(standing.Decision, current.Profile),
-            };
+            await CommitAsync(current, next);
+
+            // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
+            DeactivateOnIdle();
         }
 
-        var profile = Merged(command.Profile, current.LastOfferAt);
-        var decision = await DecideAsync(current, profile, command.Program, command.Now, command.RunId);
+        return step.Evaluation;
+    }
 
-        var nextStanding = new ProgramStanding
-        {
-            Decision = decision,
-            EarlierOffers = standing?.LiveOffers ?? [],
-            OffersRunId = standing?.OffersRunId,
-            OffersConfigVersion = standing?.OffersConfigVersion ?? 0,
-            IndexedCandidate = standing?.IndexedCandidate,
-            Withdrawals = standing?.Withdrawals ?? [],
-        };
-        var next = current with { Profile = profile };
-        CandidateEntry? replaced = null;
-        var withdrawn = 0;
-        if (NoLongerQualifies(decision) && standing?.LiveAt(command.Now).ToList() is { Count: > 0 } live)
-        {
-            // Offers stand only while the customer meets what they were made on; the contact window is not such a
-            // criterion (it only stops a new solicitation), so a window rejection keeps the offers.
-            withdrawn = live.Count;
-            replaced = standing.IndexedCandidate;
-            nextStanding = nextStanding.Withdraw(new OfferWithdrawal(
-                command.Now, command.RunId, decision.FilterResult.Passed ? "NO_OFFER" : decision.FilterResult.ReasonCode ?? "REJECTED",
-                decision.Reasons.LastOrDefault() ?? string.Empty, [.. live.Select(offer => offer.OfferId)]));
-        }
-
-        if (decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0)
-        {
-            var best = decision.Offers[0];
-            var candidate = new CandidateEntry(
-                programId, profile.CustomerId, decision.Tier ?? best.Tier, decision.ApprovalProbability ?? 0,
-                best.Amount, best.Roi, best.Apr, command.Now, best.ExpiresAt);
-            replaced = standing?.IndexedCandidate;
-            nextStanding = nextStanding with { EarlierOffers = [], OffersRunId = command.RunId, OffersConfigVersion = command.Program.Version, IndexedCandidate = candidate };
-            next = next with
-            {
-                LastOfferAt = command.Now,
-                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(command.Now, programId, command.RunId, "pre-approved-offer", best.Amount)],
-            };
-        }
-
-        await CommitAsync(current, next with { Programs = current.Programs.SetItem(programId, nextStanding) });
-
-        // A batch visits every customer once; the book stays in storage, not in memory, until an app asks for it.
-        DeactivateOnIdle();
-        return Summarize(decision, nextStanding.IndexedCandidate, replaced, fromStoredDecision: false) with
-        {
-            OffersWithdrawn = withdrawn,
-            Record = RecordOf(decision, profile),
-        };
+    public async Task Refresh()
+    {
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
+        await state.ReadStateAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         localReads.Withdraw(this.GetPrimaryKeyString());
+        _activation.Dispose();
         return Task.CompletedTask;
     }
 
@@ -205,7 +168,7 @@ public sealed class CustomerGrain(
 
         // A customer asking for offers is not a fresh solicitation, so the 90-day window does not apply here.
         var profile = current.Profile with { LastOfferAt = null };
-        var decision = await DecideAsync(current, profile, command.Program, command.Now, "realtime", command.RequestedAmount, command.RequestedTenure);
+        var decision = await pipeline.DecideAsync(current, profile, command.Program, command.Now, "realtime", command.RequestedAmount, command.RequestedTenure);
         return new RealTimeOffers(profile.CustomerId, command.Program.ProgramId, decision.Offers, decision.Adjustments,
             decision.Outcome == DecisionOutcome.Offered ? null : decision.Reasons.LastOrDefault(), decision.Reasons, decision.MatchedOfferId);
     }
@@ -339,7 +302,7 @@ public sealed class CustomerGrain(
             Profile = verified,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
             Applications = [.. current.Applications, application],
-            ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
+            ContactHistory = [.. current.ContactHistory.TakeLast(CustomerPipeline.ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
         });
         await GrainFactory.GetGrain<IApplicationGrain>(application.ApplicationId).Open(application);
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
@@ -403,7 +366,7 @@ public sealed class CustomerGrain(
 
             await CommitAsync(current, Counted(current, CustomerResponse.Shown, $"shown:{request.ProgramId}.{request.RunId}", request.Now) with
             {
-                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1),
+                ContactHistory = [.. current.ContactHistory.TakeLast(CustomerPipeline.ContactHistoryLimit - 1),
                     new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer.Amount) { MessageKey = request.MessageKey }],
             });
         }
@@ -656,66 +619,12 @@ public sealed class CustomerGrain(
         // The engine's own recent offers do not hold a customer back here: a what-if shows what a version would offer
         // the book, not what a run repeated days after the last one would (the source's last offer still counts).
         var current = state.State;
-        var profile = Merged(command.Profile, engineLastOffer: null);
-        var proposed = await DecideAsync(current, profile, command.Proposed, command.Now, command.SimulationId);
-        var live = await DecideAsync(current, profile, command.Live, command.Now, command.SimulationId);
+        var profile = CustomerPipeline.Merged(command.Profile, engineLastOffer: null);
+        var proposed = await pipeline.DecideAsync(current, profile, command.Proposed, command.Now, command.SimulationId);
+        var live = await pipeline.DecideAsync(current, profile, command.Live, command.Now, command.SimulationId);
 
         // Like a batch, a what-if run visits every customer once; nothing here is worth keeping in memory.
         DeactivateOnIdle();
         return new SimulatedDecisions(proposed, live);
     }
-
-    /// <summary>
-    /// The source's profile with what only this grain knows: the source does not know which offers this engine made,
-    /// so the later of the two counts for the contact window; the time zone comes from the state when the source has none.
-    /// </summary>
-    private static CustomerProfile Merged(CustomerProfile source, DateTimeOffset? engineLastOffer) => source with
-    {
-        LastOfferAt = Latest(source.LastOfferAt, engineLastOffer),
-        TimeZone = source.TimeZone ?? UsStates.TimeZoneOf(source.State),
-    };
-
-    /// <summary>The one decision pipeline: filters, the program's models, then tier, risk, behaviour and offers.</summary>
-    private async Task<CustomerDecision> DecideAsync(
-        CustomerState current, CustomerProfile profile, ProgramConfig program, DateTimeOffset now, string runId, decimal? requestedAmount = null, int? requestedTenure = null)
-    {
-        var chain = FilterChainCache.For(program);
-        var filter = chain.Evaluate(profile, now);
-        var scores = filter.Passed ? await scoring.ScoreAsync(profile, program) : null;
-        return CustomerEvaluator.Evaluate(
-            new EvaluationInput
-            {
-                Profile = profile,
-                Program = program,
-                Scores = scores,
-                Signals = current.Responses?.DecayedTo(now),
-                Now = now,
-                RunId = runId,
-                RequestedAmount = requestedAmount,
-                RequestedTenure = requestedTenure,
-            },
-            chain);
-    }
-
-    private static CustomerEvaluation Summarize(CustomerDecision decision, CandidateEntry? candidate, CandidateEntry? replaced, bool fromStoredDecision) => new(
-        decision.CustomerId,
-        decision.Outcome,
-        decision.FilterResult.Passed ? null : decision.FilterResult.FilterId,
-        decision.Tier,
-        decision.Outcome == DecisionOutcome.Offered ? decision.Offers.Count : 0,
-        decision.Outcome == DecisionOutcome.Offered ? candidate : null,
-        replaced,
-        fromStoredDecision)
-    {
-        ApprovalScore = decision.ApprovalProbability,
-        Challenged = ChallengedDecision.Of(decision),
-    };
-
-    private static FirmOfferRecord? RecordOf(CustomerDecision decision, CustomerProfile? profile) =>
-        decision.Outcome == DecisionOutcome.Offered && decision.Offers.Count > 0 && profile is not null ? FirmOfferRecord.Of(decision, profile) : null;
-
-    private static bool NoLongerQualifies(CustomerDecision decision) =>
-        decision.Outcome != DecisionOutcome.Offered && decision.FilterResult.ReasonCode != FilterReasonCodes.RecentOffer;
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

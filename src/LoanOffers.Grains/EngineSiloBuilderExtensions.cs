@@ -133,6 +133,10 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<BatchRunner>();
         builder.Services.AddSingleton<CustomerGrains>();
         builder.Services.AddSingleton<PartitionEvaluator>();
+        builder.Services.AddSingleton<CustomerPipeline>();
+        builder.Services.AddSingleton<CustomerActivations>();
+        builder.Services.AddSingleton<CustomerActivationServices>();
+        builder.AddGrainService<CustomerActivationService>();
         builder.Services.AddSingleton<FeatureSchemas>();
         builder.Services.AddSingleton<IFeatureSchemas>(provider => provider.GetRequiredService<FeatureSchemas>());
         builder.Services.AddSingleton<ProgramModelCheck>();

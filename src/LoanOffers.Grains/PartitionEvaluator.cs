@@ -1,18 +1,29 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
 using LoanOffers.Storage.AzureTables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace LoanOffers.Grains;
 
 /// <summary>
 /// Evaluates one storage partition's customers for a run, then writes their candidate-index rows and appends their
-/// firm-offer records, in bulk; only then is the partition done. Runs on the silo that read the partition ahead, so the customers activate next to their rows.
+/// firm-offer records, in bulk; only then is the partition done. Runs on the silo that read the partition ahead.
+/// A customer no silo has active is evaluated straight from its prefetched row by the customer's own pipeline and its
+/// row written back under the ETag it was read with, so a batch does not pay an activation per customer; an active
+/// customer, and one whose row changed since it was read, goes through its grain. A fence on the partition across the
+/// cluster (<see cref="PartitionFence"/>) tells which are active, and makes a customer activated meanwhile read its row again.
 /// </summary>
 public sealed partial class PartitionEvaluator(
+    CustomerPipeline pipeline,
     CustomerGrains customers,
+    CustomerActivationServices activationServices,
+    ISiloStatusOracle silos,
+    [FromKeyedServices(EngineNames.CustomerStore)] IGrainStorage store,
     CandidateIndex index,
     FirmOfferRecordStore records,
     IOptions<EngineOptions> options,
@@ -22,6 +33,8 @@ public sealed partial class PartitionEvaluator(
     {
         var results = new CustomerResult[partition.Count];
         var day = DateOnly.FromDateTime(run.AsOf.UtcDateTime);
+        await using var fence = partition.Count == 0 ? null
+            : await PartitionFence.OpenAsync(activationServices, silos, ((IGrainStateReadAhead)store).Layout.Bucket(CustomerGrains.IdOf(partition[0])), logger);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, partition.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
@@ -30,7 +43,10 @@ public sealed partial class PartitionEvaluator(
                 var profile = partition[slot];
                 try
                 {
-                    var evaluation = await customers.Get(profile.CustomerId).Evaluate(new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf));
+                    var command = new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf);
+                    var evaluation = fence is null || fence.Active.Contains(profile.CustomerId)
+                        ? await customers.Get(profile.CustomerId).Evaluate(command)
+                        : await EvaluateUnactivatedAsync(command);
                     results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, day) };
                 }
                 catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
@@ -53,6 +69,34 @@ public sealed partial class PartitionEvaluator(
         var report = Summarize(position, results);
         Measure(report, run.Program.ProgramId);
         return report;
+    }
+
+    /// <summary>
+    /// The customer's run step on its row, without an activation. A row changed since it was read (an event, an
+    /// acceptance, another program's run) fails the ETag check, and the customer is evaluated again by its grain,
+    /// which reads the row afresh.
+    /// </summary>
+    private async Task<CustomerEvaluation> EvaluateUnactivatedAsync(EvaluateCustomer command)
+    {
+        var id = CustomerGrains.IdOf(command.Profile);
+        var row = new GrainState<CustomerState>();
+        await store.ReadStateAsync(EngineNames.CustomerStateName, id, row);
+        var step = await pipeline.RunAsync(row.State ?? new CustomerState(), command);
+        if (step.Next is not { } next)
+        {
+            return step.Evaluation;
+        }
+
+        row.State = next;
+        try
+        {
+            await store.WriteStateAsync(EngineNames.CustomerStateName, id, row);
+            return step.Evaluation;
+        }
+        catch (InconsistentStateException)
+        {
+            return await customers.Get(command.Profile.CustomerId).Evaluate(command);
+        }
     }
 
     private static void Measure(PartitionReport report, string programId)

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace LoanOffers.Grains;
+
+/// <summary>
+/// A batch's fence on one storage partition across the cluster (see <see cref="CustomerActivations"/>): while it is
+/// open, the partition's customers that no silo has active may be evaluated straight from their rows.
+/// </summary>
+public sealed partial class PartitionFence : IAsyncDisposable
+{
+    private readonly Guid _id = Guid.NewGuid();
+    private readonly List<SiloAddress> _opened = [];
+    private readonly CustomerActivationServices _services;
+    private readonly ILogger _logger;
+
+    private PartitionFence(CustomerActivationServices services, ILogger logger)
+    {
+        _services = services;
+        _logger = logger;
+    }
+
+    /// <summary>The customer ids active somewhere when the fence opened; they go through their grains.</summary>
+    public HashSet<string> Active { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Opens a fence on every active silo; null when one could not be fenced (every customer of the partition then
+    /// goes through its grain, as it would without fences).
+    /// </summary>
+    public static async Task<PartitionFence?> OpenAsync(
+        CustomerActivationServices services, ISiloStatusOracle silos, (int Table, int Partition) partition, ILogger logger)
+    {
+        var fence = new PartitionFence(services, logger);
+        var opened = await Task.WhenAll(silos.GetActiveSilos().Select(async silo =>
+        {
+            try
+            {
+                IReadOnlyList<string>? active = await services.On(silo).OpenFence(fence._id, partition.Table, partition.Partition);
+                return (Silo: silo, Active: active);
+            }
+            catch (Exception failure)
+            {
+                LogOpenFailed(logger, silo, failure.GetType().Name);
+                return (Silo: silo, Active: (IReadOnlyList<string>?)null);
+            }
+        }));
+
+        fence._opened.AddRange(opened.Where(answer => answer.Active is not null).Select(answer => answer.Silo));
+        if (opened.Any(answer => answer.Active is null && silos.IsDeadSilo(answer.Silo) is false))
+        {
+            await fence.DisposeAsync();
+            return null;
+        }
+
+        foreach (var (_, active) in opened)
+        {
+            fence.Active.UnionWith(active ?? []);
+        }
+
+        return fence;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_opened.Select(async silo =>
+        {
+            try
+            {
+                await _services.On(silo).CloseFence(_id);
+            }
+            catch (Exception failure)
+            {
+                LogCloseFailed(_logger, silo, failure.GetType().Name);
+            }
+        }));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not open a batch fence on silo {Silo} ({Failure}); the partition's customers go through their grains")]
+    private static partial void LogOpenFailed(ILogger logger, SiloAddress silo, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not close a batch fence on silo {Silo} ({Failure})")]
+    private static partial void LogCloseFailed(ILogger logger, SiloAddress silo, string failure);
+}
