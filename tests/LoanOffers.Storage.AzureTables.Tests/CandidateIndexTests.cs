@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
 using LoanOffers.Testing;
@@ -98,9 +100,9 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
             foreach (var table in new[] { "ByTier", "ByAmount" })
             {
                 var stored = new List<string>();
-                await foreach (var row in service.GetTableClient($"{prefix}{table}{shard:D2}").QueryAsync<TableEntity>(select: ["CustomerId"]))
+                await foreach (var row in service.GetTableClient($"{prefix}{table}{shard:D2}").QueryAsync<TableEntity>(select: ["Entry"]))
                 {
-                    stored.Add(row.GetString("CustomerId"));
+                    stored.Add(JsonSerializer.Deserialize<CandidateEntry>(row.GetString("Entry"), ApiJson.Options)!.CustomerId);
                 }
 
                 Assert.Equal(expected, stored.Order());
@@ -127,14 +129,14 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         var prefix = AzuriteFixture.UniqueName("ci");
         var service = new TableServiceClient(fixture.ConnectionString);
         var candidates = Enumerable.Range(0, 150).Select(i => Candidate(i, Now.AddDays(90))).ToList();
-        // Before sharding each index was one table, its rows keyed and written as in a shard now.
+        // Before sharding each index was one table, its rows keyed as in a shard now, with a property per field.
         foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", CandidateIndex.TierKey), ("ByAmount", CandidateIndex.AmountKey) })
         {
             var client = service.GetTableClient(prefix + table);
             await client.CreateAsync();
             foreach (var candidate in candidates)
             {
-                await client.AddEntityAsync(CandidateIndex.ToRow(candidate, key(candidate)));
+                await client.AddEntityAsync(PerFieldRow(candidate, key(candidate)));
             }
         }
 
@@ -153,4 +155,49 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         Assert.Equal(candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount), byAmount.Candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount));
         Assert.Empty(left);
     }
+
+    [Fact]
+    public async Task Rows_written_with_a_property_per_field_read_as_the_packed_rows_do()
+    {
+        var prefix = AzuriteFixture.UniqueName("ci");
+        var index = await NewIndexAsync(prefix);
+        var candidates = Enumerable.Range(0, 6).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        await index.WriteAsync(candidates, []);
+
+        // Half the rows rewritten where the index put them, as versions before the packed entry wrote them.
+        var service = new TableServiceClient(fixture.ConnectionString);
+        var rewritten = 0;
+        foreach (var candidate in candidates.Take(3))
+        {
+            var key = CandidateIndex.TierKey(candidate);
+            foreach (var shard in Enumerable.Range(0, new CandidateIndexOptions().ShardCount))
+            {
+                var table = service.GetTableClient($"{prefix}ByTier{shard:D2}");
+                if ((await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey)).HasValue)
+                {
+                    await table.UpsertEntityAsync(PerFieldRow(candidate, key), TableUpdateMode.Replace);
+                    rewritten++;
+                }
+            }
+        }
+
+        var page = await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now);
+
+        Assert.Equal(3, rewritten);
+        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal), page.Candidates);
+    }
+
+    /// <summary>A candidate row as versions before the packed entry wrote it: a property per field.</summary>
+    private static TableEntity PerFieldRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
+    {
+        ["ProgramId"] = entry.ProgramId,
+        ["CustomerId"] = entry.CustomerId,
+        ["Tier"] = entry.Tier,
+        ["Score"] = entry.Score,
+        ["LoanAmount"] = entry.LoanAmount.ToString(CultureInfo.InvariantCulture),
+        ["Roi"] = entry.Roi.ToString(CultureInfo.InvariantCulture),
+        ["Apr"] = entry.Apr.ToString(CultureInfo.InvariantCulture),
+        ["OfferedAt"] = entry.OfferedAt,
+        ["ExpiresAt"] = entry.ExpiresAt,
+    };
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using LoanOffers.Abstractions;
@@ -25,6 +26,8 @@ public sealed record CandidatePage(IReadOnlyList<CandidateEntry> Candidates, str
 public sealed partial class CandidateIndex
 {
     private const int ScoreScale = 1_000_000;
+    private const string EntryProperty = "Entry";
+    private const string ExpiresAtProperty = "ExpiresAt";
     private readonly CandidateIndexOptions _options;
     private readonly ILogger<CandidateIndex> _logger;
     private readonly TableServiceClient _service;
@@ -314,29 +317,29 @@ public sealed partial class CandidateIndex
     private static string AmountPrefix(decimal amount) =>
         ((long)Math.Floor(Math.Clamp(amount, 0, 9_999_999_999m))).ToString("D10", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A row carries the entry in one packed property, and its expiry (which queries filter on) in its own: a batch
+    /// writes two rows per offered customer, and the table service's work per row grows with its properties.
+    /// </summary>
     internal static TableEntity ToRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
     {
-        ["ProgramId"] = entry.ProgramId,
-        ["CustomerId"] = entry.CustomerId,
-        ["Tier"] = entry.Tier,
-        ["Score"] = entry.Score,
-        ["LoanAmount"] = entry.LoanAmount.ToString(CultureInfo.InvariantCulture),
-        ["Roi"] = entry.Roi.ToString(CultureInfo.InvariantCulture),
-        ["Apr"] = entry.Apr.ToString(CultureInfo.InvariantCulture),
-        ["OfferedAt"] = entry.OfferedAt,
-        ["ExpiresAt"] = entry.ExpiresAt,
+        [EntryProperty] = JsonSerializer.Serialize(entry, ApiJson.Options),
+        [ExpiresAtProperty] = entry.ExpiresAt,
     };
 
-    private static CandidateEntry ToEntry(TableEntity row) => new(
-        row.GetString("ProgramId"),
-        row.GetString("CustomerId"),
-        row.GetString("Tier"),
-        row.GetDouble("Score") ?? 0,
-        decimal.Parse(row.GetString("LoanAmount"), CultureInfo.InvariantCulture),
-        decimal.Parse(row.GetString("Roi"), CultureInfo.InvariantCulture),
-        decimal.Parse(row.GetString("Apr"), CultureInfo.InvariantCulture),
-        row.GetDateTimeOffset("OfferedAt") ?? default,
-        row.GetDateTimeOffset("ExpiresAt") ?? default);
+    /// <summary>The entry of a row, packed or in the property-per-field rows of earlier versions.</summary>
+    private static CandidateEntry ToEntry(TableEntity row) => row.GetString(EntryProperty) is { } packed
+        ? JsonSerializer.Deserialize<CandidateEntry>(packed, ApiJson.Options) ?? throw new FormatException($"Candidate row {row.RowKey} holds no entry.")
+        : new(
+            row.GetString("ProgramId"),
+            row.GetString("CustomerId"),
+            row.GetString("Tier"),
+            row.GetDouble("Score") ?? 0,
+            decimal.Parse(row.GetString("LoanAmount"), CultureInfo.InvariantCulture),
+            decimal.Parse(row.GetString("Roi"), CultureInfo.InvariantCulture),
+            decimal.Parse(row.GetString("Apr"), CultureInfo.InvariantCulture),
+            row.GetDateTimeOffset("OfferedAt") ?? default,
+            row.GetDateTimeOffset(ExpiresAtProperty) ?? default);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired candidate rows (before {Now})")]
     private partial void LogPurged(int count, DateTimeOffset now);
