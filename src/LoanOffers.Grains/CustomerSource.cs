@@ -54,7 +54,7 @@ public sealed class CustomerSource(IOptions<EngineOptions> options)
         var prefix = connector.Config.GetValueOrDefault("idPrefix") ?? string.Empty;
         var seed = ConfigInt(connector, "seed", 42);
         var schema = SyntheticExtraColumns(connector);
-        var profiles = SyntheticCustomers.Generate(ConfigInt(connector, "count", 10_000), seed, now)
+        var profiles = SyntheticCustomers.GenerateAll(ConfigInt(connector, "count", 10_000), seed, now)
             .Select(profile => prefix.Length == 0 ? profile : profile with { CustomerId = prefix + profile.CustomerId })
             .Select(profile => schema is null ? profile : profile with { Extra = SyntheticCustomers.ExtraFeatures(profile, schema, seed) })
             .ToList();

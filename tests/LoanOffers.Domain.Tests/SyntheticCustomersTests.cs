@@ -21,6 +21,17 @@ public class SyntheticCustomersTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_whole_book_generated_on_every_core_is_the_book_generated_one_by_one()
+    {
+        var oneByOne = SyntheticCustomers.Generate(25_003, 7, SyntheticCustomers.ReferenceDate).ToList();
+
+        var all = SyntheticCustomers.GenerateAll(25_003, 7, SyntheticCustomers.ReferenceDate);
+
+        Assert.Equal(oneByOne, all);
+        Assert.Empty(SyntheticCustomers.GenerateAll(0, 7, SyntheticCustomers.ReferenceDate));
+    }
+
+    [Fact]
     public void Demo_program_funnel_matches_seed_000()
     {
         const int count = 20_000;

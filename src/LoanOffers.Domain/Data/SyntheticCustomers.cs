@@ -48,6 +48,20 @@ public static class SyntheticCustomers
     }
 
     /// <summary>
+    /// <see cref="Generate(int, int, DateTimeOffset, int)"/> on every core, in the same order: each customer is drawn
+    /// from its own index's random stream, so the book is the same however it is split.
+    /// </summary>
+    public static List<CustomerProfile> GenerateAll(int count, int seed, DateTimeOffset asOf)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        const int ChunkSize = 10_000;
+        return [.. Enumerable.Range(0, (count + ChunkSize - 1) / ChunkSize)
+            .AsParallel()
+            .AsOrdered()
+            .SelectMany(chunk => Generate(Math.Min(ChunkSize, count - chunk * ChunkSize), seed, asOf, chunk * ChunkSize))];
+    }
+
+    /// <summary>
     /// The latent approval probability of the synthetic population, what an approval model trained on it should
     /// learn: rises with credit score, income and savings, falls with DTI, late payments and unsteady finances.
     /// </summary>
