@@ -24,10 +24,13 @@ public sealed class CustomerActivations(IServiceProvider services, TimeProvider 
 
     private GrainStateLayout Layout => _layout ??= services.GetGrainStateReadAhead(EngineNames.CustomerStore).Layout;
 
+    /// <summary>The storage partition (table, partition) of a customer's row, which fences are taken on.</summary>
+    public (int Table, int Partition) PartitionOf(GrainId customer) => Layout.Bucket(customer);
+
     /// <summary>Counts an activation of <paramref name="customer"/> on this silo until the returned handle is disposed.</summary>
     public IDisposable Register(GrainId customer)
     {
-        var partition = Layout.Bucket(customer);
+        var partition = PartitionOf(customer);
         lock (_gate)
         {
             if (!_active.TryGetValue(partition, out var active))

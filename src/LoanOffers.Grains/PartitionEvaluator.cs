@@ -21,6 +21,7 @@ namespace LoanOffers.Grains;
 public sealed partial class PartitionEvaluator(
     CustomerPipeline pipeline,
     CustomerGrains customers,
+    CustomerActivations activations,
     CustomerActivationServices activationServices,
     ISiloStatusOracle silos,
     [FromKeyedServices(EngineNames.CustomerStore)] IGrainStorage store,
@@ -31,10 +32,32 @@ public sealed partial class PartitionEvaluator(
 {
     public async Task<PartitionReport> EvaluateAsync(int position, IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
     {
+        var results = await EvaluateCustomersAsync(partition, run, cancellationToken);
+
+        // Both writes are idempotent, so a partition redone after a crash re-indexes and re-records the decisions it had stored.
+        var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
+        await Task.WhenAll(
+            index.WriteAsync(
+                evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
+                evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
+                cancellationToken),
+            records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken));
+        var report = Summarize(position, results);
+        Measure(report, run.Program.ProgramId);
+        return report;
+    }
+
+    /// <summary>Each customer's run step, under a fence on the partition that stands until their rows are written.</summary>
+    private async Task<CustomerResult[]> EvaluateCustomersAsync(IReadOnlyList<CustomerProfile> partition, PartitionWorkContext run, CancellationToken cancellationToken)
+    {
         var results = new CustomerResult[partition.Count];
+        if (partition.Count == 0)
+        {
+            return results;
+        }
+
         var day = DateOnly.FromDateTime(run.AsOf.UtcDateTime);
-        await using var fence = partition.Count == 0 ? null
-            : await PartitionFence.OpenAsync(activationServices, silos, ((IGrainStateReadAhead)store).Layout.Bucket(CustomerGrains.IdOf(partition[0])), logger);
+        await using var fence = await PartitionFence.OpenAsync(activationServices, silos, activations.PartitionOf(CustomerGrains.IdOf(partition[0])), logger);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, partition.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
@@ -58,17 +81,7 @@ public sealed partial class PartitionEvaluator(
                 }
             });
 
-        // Both writes are idempotent, so a partition redone after a crash re-indexes and re-records the decisions it had stored.
-        var evaluations = results.Select(result => result.Evaluation).OfType<CustomerEvaluation>().ToList();
-        await Task.WhenAll(
-            index.WriteAsync(
-                evaluations.Select(evaluation => evaluation.Candidate).OfType<CandidateEntry>().ToList(),
-                evaluations.Select(evaluation => evaluation.ReplacedCandidate).OfType<CandidateEntry>().ToList(),
-                cancellationToken),
-            records.AppendAsync(evaluations.Select(evaluation => evaluation.Record).OfType<FirmOfferRecord>().ToList(), cancellationToken));
-        var report = Summarize(position, results);
-        Measure(report, run.Program.ProgramId);
-        return report;
+        return results;
     }
 
     /// <summary>

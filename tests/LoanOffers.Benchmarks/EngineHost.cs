@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
@@ -65,18 +64,11 @@ internal static class EngineHost
         var program = grains.GetGrain<IProgramGrain>(config.ProgramId);
         await program.Configure(config);
         var run = (await program.StartRun()).Run;
-
-        // Polled often, so the batch's measured time is within a tenth of a second of its end; progress once a second.
-        var reported = Stopwatch.StartNew();
         while (run.State == RunState.Running)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(TimeSpan.FromSeconds(1));
             run = await program.GetRun(run.RunId) ?? run;
-            if (reported.Elapsed >= TimeSpan.FromSeconds(1) || run.State != RunState.Running)
-            {
-                progress?.Invoke(run);
-                reported.Restart();
-            }
+            progress?.Invoke(run);
         }
 
         return run;
