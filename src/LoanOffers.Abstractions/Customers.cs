@@ -18,12 +18,6 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<CustomerEvaluation> Evaluate(EvaluateCustomer command);
 
     /// <summary>
-    /// Reads the customer's state again: a batch wrote its row while this activation was starting, so what it read
-    /// may be the row before the batch's write.
-    /// </summary>
-    Task Refresh();
-
-    /// <summary>
     /// Decides the customer under a proposed and the live program version by the same pipeline as <see cref="Evaluate"/>,
     /// and stores nothing: a what-if run's view of one customer.
     /// </summary>

@@ -8,96 +8,89 @@ namespace LoanOffers.Grains;
 /// The customers with an activation on this silo, by storage partition, and the batch fences open on those
 /// partitions. A batch evaluates a customer without activating its grain only while a fence on the customer's
 /// partition is open on every silo: it learns which customers are active (those go through their grains, whose
-/// memory holds their state), and a customer activated while the fence is open reads its state again when the fence
-/// closes, since it may have read the row before the batch wrote it.
+/// memory holds their state), and a customer activated while the fence is open may have read its row before the batch
+/// wrote it, so when the fence closes its activation is marked to read the row again before its next call.
 /// </summary>
-public sealed class CustomerActivations(IServiceProvider services, TimeProvider time)
+public sealed class CustomerActivations(IServiceProvider services, LocalOfferReads localReads, TimeProvider time)
 {
-    /// <summary>A fence its worker never closed (its silo died mid-partition) is dropped after this long.</summary>
+    /// <summary>
+    /// A fence its worker never closed (the worker's silo died mid-partition) is closed after this long, as its worker
+    /// would have: far longer than a partition takes.
+    /// </summary>
     private static readonly TimeSpan AbandonedFence = TimeSpan.FromMinutes(10);
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(int Table, int Partition), Dictionary<GrainId, int>> _active = [];
+    private readonly Dictionary<(int Table, int Partition), HashSet<CustomerRegistration>> _active = [];
     private readonly Dictionary<(int Table, int Partition), List<Fence>> _fences = [];
     private readonly Dictionary<Guid, Fence> _fencesById = [];
-    private GrainStateLayout? _layout;
+    private IGrainStateReadAhead? _readAhead;
 
-    private GrainStateLayout Layout => _layout ??= services.GetGrainStateReadAhead(EngineNames.CustomerStore).Layout;
+    private IGrainStateReadAhead ReadAhead => _readAhead ??= services.GetGrainStateReadAhead(EngineNames.CustomerStore);
 
     /// <summary>The storage partition (table, partition) of a customer's row, which fences are taken on.</summary>
-    public (int Table, int Partition) PartitionOf(GrainId customer) => Layout.Bucket(customer);
+    public (int Table, int Partition) PartitionOf(GrainId customer) => ReadAhead.Layout.Bucket(customer);
 
-    /// <summary>Counts an activation of <paramref name="customer"/> on this silo until the returned handle is disposed.</summary>
-    public IDisposable Register(GrainId customer)
+    /// <summary>Counts an activation of <paramref name="customer"/> on this silo until the returned registration is disposed.</summary>
+    public CustomerRegistration Register(GrainId customer)
     {
-        var partition = PartitionOf(customer);
+        var registration = new CustomerRegistration(this, customer, PartitionOf(customer));
         lock (_gate)
         {
-            if (!_active.TryGetValue(partition, out var active))
+            if (!_active.TryGetValue(registration.Partition, out var active))
             {
-                _active[partition] = active = [];
+                _active[registration.Partition] = active = [];
             }
 
-            active[customer] = active.GetValueOrDefault(customer) + 1;
-            if (_fences.TryGetValue(partition, out var fences))
+            active.Add(registration);
+            if (_fences.TryGetValue(registration.Partition, out var fences))
             {
                 foreach (var fence in fences)
                 {
-                    fence.ActivatedDuring.Add(customer);
+                    fence.ActivatedDuring.Add(registration);
                 }
             }
         }
 
-        return new Registration(this, partition, customer);
+        return registration;
     }
 
-    /// <summary>Opens a fence on a storage partition; returns the customers of that partition active on this silo.</summary>
+    /// <summary>Opens a fence on a storage partition; returns the ids of that partition's customers active on this silo.</summary>
     public IReadOnlyList<string> Open(Guid fenceId, (int Table, int Partition) partition)
     {
         lock (_gate)
         {
-            DropAbandonedFences();
+            CloseAbandonedFences();
             var fence = new Fence(partition, time.GetTimestamp());
-            if (!_fencesById.TryAdd(fenceId, fence))
+            if (_fencesById.TryAdd(fenceId, fence))
             {
-                return Active(partition);
+                if (!_fences.TryGetValue(partition, out var fences))
+                {
+                    _fences[partition] = fences = [];
+                }
+
+                fences.Add(fence);
             }
 
-            if (!_fences.TryGetValue(partition, out var fences))
-            {
-                _fences[partition] = fences = [];
-            }
-
-            fences.Add(fence);
-            return Active(partition);
+            return _active.TryGetValue(partition, out var active) ? [.. active.Select(registration => registration.Customer.Key.ToString()).Distinct()] : [];
         }
     }
 
-    /// <summary>Closes a fence; returns the customers activated on this silo while it was open that are still active.</summary>
-    public IReadOnlyList<GrainId> Close(Guid fenceId)
+    /// <summary>
+    /// Closes a fence: each customer activated here while it was open and still active is marked to read its row again
+    /// before its next call, and the answer it published on this silo is withdrawn. Returns how many were marked.
+    /// </summary>
+    public int Close(Guid fenceId)
     {
         lock (_gate)
         {
-            if (!_fencesById.TryGetValue(fenceId, out var fence))
-            {
-                return [];
-            }
-
-            Drop(fenceId, fence);
-            var active = _active.GetValueOrDefault(fence.Partition);
-            return [.. fence.ActivatedDuring.Where(customer => active?.ContainsKey(customer) == true)];
+            return _fencesById.TryGetValue(fenceId, out var fence) ? Close(fenceId, fence) : 0;
         }
     }
 
-    private void DropAbandonedFences()
-    {
-        foreach (var (fenceId, fence) in _fencesById.Where(open => time.GetElapsedTime(open.Value.OpenedAt) > AbandonedFence).ToList())
-        {
-            Drop(fenceId, fence);
-        }
-    }
+    /// <summary>Drops what this silo read ahead for a customer, so its next read of the row goes to storage.</summary>
+    internal void ForgetPrefetched(GrainId customer) => ReadAhead.Discard([customer], EngineNames.CustomerStateName);
 
-    private void Drop(Guid fenceId, Fence fence)
+    private int Close(Guid fenceId, Fence fence)
     {
         _fencesById.Remove(fenceId);
         var fences = _fences[fence.Partition];
@@ -106,45 +99,74 @@ public sealed class CustomerActivations(IServiceProvider services, TimeProvider 
         {
             _fences.Remove(fence.Partition);
         }
+
+        var active = _active.GetValueOrDefault(fence.Partition);
+        var marked = 0;
+        foreach (var registration in fence.ActivatedDuring.Where(registration => active?.Contains(registration) == true))
+        {
+            registration.MarkStale();
+            localReads.Withdraw(registration.Customer.Key.ToString());
+            marked++;
+        }
+
+        return marked;
     }
 
-    private List<string> Active((int Table, int Partition) partition) =>
-        _active.TryGetValue(partition, out var active) ? [.. active.Keys.Select(customer => customer.Key.ToString())] : [];
+    private void CloseAbandonedFences()
+    {
+        foreach (var (fenceId, fence) in _fencesById.Where(open => time.GetElapsedTime(open.Value.OpenedAt) > AbandonedFence).ToList())
+        {
+            Close(fenceId, fence);
+        }
+    }
 
-    private void Unregister((int Table, int Partition) partition, GrainId customer)
+    private void Unregister(CustomerRegistration registration)
     {
         lock (_gate)
         {
-            if (!_active.TryGetValue(partition, out var active) || !active.TryGetValue(customer, out var count))
+            if (_active.TryGetValue(registration.Partition, out var active) && active.Remove(registration) && active.Count == 0)
             {
-                return;
-            }
-
-            if (count > 1)
-            {
-                active[customer] = count - 1;
-            }
-            else if (active.Remove(customer) && active.Count == 0)
-            {
-                _active.Remove(partition);
+                _active.Remove(registration.Partition);
             }
         }
     }
 
     private sealed record Fence((int Table, int Partition) Partition, long OpenedAt)
     {
-        public HashSet<GrainId> ActivatedDuring { get; } = [];
+        public HashSet<CustomerRegistration> ActivatedDuring { get; } = [];
     }
 
-    private sealed class Registration(CustomerActivations owner, (int Table, int Partition) partition, GrainId customer) : IDisposable
+    /// <summary>One activation's place in the registry, and whether a batch wrote its row after the activation read it.</summary>
+    public sealed class CustomerRegistration : IDisposable
     {
+        private readonly CustomerActivations _owner;
+        private int _stale;
         private int _disposed;
+
+        internal CustomerRegistration(CustomerActivations owner, GrainId customer, (int Table, int Partition) partition)
+        {
+            _owner = owner;
+            Customer = customer;
+            Partition = partition;
+        }
+
+        public GrainId Customer { get; }
+
+        internal (int Table, int Partition) Partition { get; }
+
+        /// <summary>True once after a fence marked the activation stale: the caller reads the row again.</summary>
+        public bool TakeStale() => Interlocked.Exchange(ref _stale, 0) == 1;
+
+        /// <summary>Drops what this silo read ahead for the customer: the reread must go to storage, not to an older prefetch.</summary>
+        public void ForgetPrefetched() => _owner.ForgetPrefetched(Customer);
+
+        internal void MarkStale() => Interlocked.Exchange(ref _stale, 1);
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                owner.Unregister(partition, customer);
+                _owner.Unregister(this);
             }
         }
     }

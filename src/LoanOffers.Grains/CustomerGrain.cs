@@ -99,14 +99,15 @@ public sealed class CustomerGrain(
     CandidateIndex candidateIndex,
     FunnelLedger funnel,
     SuppressionList suppressions,
-    TimeProvider time) : Grain, ICustomerGrain
+    TimeProvider time) : Grain, ICustomerGrain, IIncomingGrainCallFilter, IDisposable
 {
     private const int AppliedEventLimit = 100;
     private const int CountedResponseLimit = 100;
 
     // Taken before the state is read (construction precedes the read), so a batch that writes this customer's row
     // without the grain knows this activation may hold the row as it was before the write.
-    private readonly IDisposable _activation = activations.Register(context.GrainId);
+    private readonly CustomerActivations.CustomerRegistration _activation = activations.Register(context.GrainId);
+    private Task? _reread;
 
     private Immutable<byte[]?> _offersJson;
     private Immutable<byte[]?> _customerOffersJson;
@@ -127,19 +128,50 @@ public sealed class CustomerGrain(
         return step.Evaluation;
     }
 
-    public async Task Refresh()
+    /// <summary>
+    /// Before any call: an activation that started while a batch held a fence on its partition may have read the row
+    /// the batch then wrote, so once the fence closes it reads the row again (one reread, which concurrent read-only
+    /// calls wait for). A reread that fails leaves nothing stale to serve: the activation goes.
+    /// </summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (_activation.TakeStale())
+        {
+            _reread = RereadAsync();
+        }
+
+        if (_reread is { IsCompleted: false } reread)
+        {
+            await reread;
+        }
+
+        await context.Invoke();
+    }
+
+    private async Task RereadAsync()
     {
         localReads.Withdraw(this.GetPrimaryKeyString());
         _offersJsonValidUntil = DateTimeOffset.MinValue;
-        await state.ReadStateAsync();
+        _activation.ForgetPrefetched();
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         localReads.Withdraw(this.GetPrimaryKeyString());
-        _activation.Dispose();
         return Task.CompletedTask;
     }
+
+    /// <summary>Runs however the activation ends, also when it failed before it was active (no deactivation then).</summary>
+    public void Dispose() => _activation.Dispose();
 
     public Task<CustomerOffers?> GetOffers() => Task.FromResult(ActiveOffers(time.GetUtcNow()));
 

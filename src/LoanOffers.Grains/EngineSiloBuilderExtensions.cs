@@ -135,7 +135,7 @@ public static class EngineSiloBuilderExtensions
         builder.Services.AddSingleton<PartitionEvaluator>();
         builder.Services.AddSingleton<CustomerPipeline>();
         builder.Services.AddSingleton<CustomerActivations>();
-        builder.Services.AddSingleton<CustomerActivationServices>();
+        builder.Services.AddSingleton<CustomerActivationServiceClient>();
         builder.AddGrainService<CustomerActivationService>();
         builder.Services.AddSingleton<FeatureSchemas>();
         builder.Services.AddSingleton<IFeatureSchemas>(provider => provider.GetRequiredService<FeatureSchemas>());

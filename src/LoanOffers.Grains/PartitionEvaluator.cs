@@ -22,7 +22,7 @@ public sealed partial class PartitionEvaluator(
     CustomerPipeline pipeline,
     CustomerGrains customers,
     CustomerActivations activations,
-    CustomerActivationServices activationServices,
+    CustomerActivationServiceClient activationServices,
     ISiloStatusOracle silos,
     [FromKeyedServices(EngineNames.CustomerStore)] IGrainStorage store,
     CandidateIndex index,
@@ -57,7 +57,8 @@ public sealed partial class PartitionEvaluator(
         }
 
         var day = DateOnly.FromDateTime(run.AsOf.UtcDateTime);
-        await using var fence = await PartitionFence.OpenAsync(activationServices, silos, activations.PartitionOf(CustomerGrains.IdOf(partition[0])), logger);
+        var fenced = activations.PartitionOf(CustomerGrains.IdOf(partition[0]));
+        await using var fence = await PartitionFence.OpenAsync(activationServices, silos, fenced, logger);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, partition.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.EvaluationsPerPartition, CancellationToken = cancellationToken },
@@ -67,7 +68,7 @@ public sealed partial class PartitionEvaluator(
                 try
                 {
                     var command = new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf);
-                    var evaluation = fence is null || fence.Active.Contains(profile.CustomerId)
+                    var evaluation = fence is null || fence.Active.Contains(profile.CustomerId) || activations.PartitionOf(CustomerGrains.IdOf(profile)) != fenced
                         ? await customers.Get(profile.CustomerId).Evaluate(command)
                         : await EvaluateUnactivatedAsync(command);
                     results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, day) };

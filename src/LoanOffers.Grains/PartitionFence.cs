@@ -11,10 +11,10 @@ public sealed partial class PartitionFence : IAsyncDisposable
 {
     private readonly Guid _id = Guid.NewGuid();
     private readonly List<SiloAddress> _opened = [];
-    private readonly CustomerActivationServices _services;
+    private readonly CustomerActivationServiceClient _services;
     private readonly ILogger _logger;
 
-    private PartitionFence(CustomerActivationServices services, ILogger logger)
+    private PartitionFence(CustomerActivationServiceClient services, ILogger logger)
     {
         _services = services;
         _logger = logger;
@@ -28,7 +28,7 @@ public sealed partial class PartitionFence : IAsyncDisposable
     /// goes through its grain, as it would without fences).
     /// </summary>
     public static async Task<PartitionFence?> OpenAsync(
-        CustomerActivationServices services, ISiloStatusOracle silos, (int Table, int Partition) partition, ILogger logger)
+        CustomerActivationServiceClient services, ISiloStatusOracle silos, (int Table, int Partition) partition, ILogger logger)
     {
         var fence = new PartitionFence(services, logger);
         var opened = await Task.WhenAll(silos.GetActiveSilos().Select(async silo =>
@@ -45,8 +45,9 @@ public sealed partial class PartitionFence : IAsyncDisposable
             }
         }));
 
-        fence._opened.AddRange(opened.Where(answer => answer.Active is not null).Select(answer => answer.Silo));
-        if (opened.Any(answer => answer.Active is null && silos.IsDeadSilo(answer.Silo) is false))
+        // Closed on every silo asked: one whose answer was lost may still have opened it.
+        fence._opened.AddRange(opened.Select(answer => answer.Silo));
+        if (opened.Any(answer => answer.Active is null && !silos.IsDeadSilo(answer.Silo)))
         {
             await fence.DisposeAsync();
             return null;

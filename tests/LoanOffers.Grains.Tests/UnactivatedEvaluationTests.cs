@@ -55,7 +55,7 @@ public sealed class UnactivatedEvaluationTests(EngineClusterFixture fixture)
         await customer.Evaluate(new EvaluateCustomer("run-1", config, profile, Now));
         await fixture.Cluster.DeactivateAsync(customer);
 
-        var services = Silo.GetRequiredService<CustomerActivationServices>().On(fixture.Cluster.Silos[0].SiloAddress);
+        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(fixture.Cluster.Silos[0].SiloAddress);
         var store = Silo.GetRequiredKeyedService<IGrainStorage>(EngineNames.CustomerStore);
         var (table, partition) = ((IGrainStateReadAhead)store).Layout.Bucket(grainId);
         var fence = Guid.NewGuid();
@@ -84,7 +84,7 @@ public sealed class UnactivatedEvaluationTests(EngineClusterFixture fixture)
         await customer.GetDecision("any");
         var store = Silo.GetRequiredKeyedService<IGrainStorage>(EngineNames.CustomerStore);
         var (table, partition) = ((IGrainStateReadAhead)store).Layout.Bucket(CustomerGrains.IdOf(id));
-        var services = Silo.GetRequiredService<CustomerActivationServices>().On(fixture.Cluster.Silos[0].SiloAddress);
+        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(fixture.Cluster.Silos[0].SiloAddress);
 
         var fence = Guid.NewGuid();
         var active = await services.OpenFence(fence, table, partition);

@@ -28,6 +28,9 @@ public sealed partial class CandidateIndex
     private const int ScoreScale = 1_000_000;
     private const string EntryProperty = "Entry";
     private const string ExpiresAtProperty = "ExpiresAt";
+
+    /// <summary>The stored format of a packed entry: its own settings, so a change to the API's JSON cannot change it.</summary>
+    private static readonly JsonSerializerOptions RowJson = new(JsonSerializerDefaults.Web);
     private readonly CandidateIndexOptions _options;
     private readonly ILogger<CandidateIndex> _logger;
     private readonly TableServiceClient _service;
@@ -319,17 +322,18 @@ public sealed partial class CandidateIndex
 
     /// <summary>
     /// A row carries the entry in one packed property, and its expiry (which queries filter on) in its own: a batch
-    /// writes two rows per offered customer, and the table service's work per row grows with its properties.
+    /// writes two rows per offered customer, and the table service's work per row grows with its properties. Engines
+    /// from before the packed rows cannot read them, so every silo runs this version before any of them writes.
     /// </summary>
     internal static TableEntity ToRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
     {
-        [EntryProperty] = JsonSerializer.Serialize(entry, ApiJson.Options),
+        [EntryProperty] = JsonSerializer.Serialize(entry, RowJson),
         [ExpiresAtProperty] = entry.ExpiresAt,
     };
 
     /// <summary>The entry of a row, packed or in the property-per-field rows of earlier versions.</summary>
     private static CandidateEntry ToEntry(TableEntity row) => row.GetString(EntryProperty) is { } packed
-        ? JsonSerializer.Deserialize<CandidateEntry>(packed, ApiJson.Options) ?? throw new FormatException($"Candidate row {row.RowKey} holds no entry.")
+        ? JsonSerializer.Deserialize<CandidateEntry>(packed, RowJson) ?? throw new FormatException($"Candidate row {row.RowKey} holds no entry.")
         : new(
             row.GetString("ProgramId"),
             row.GetString("CustomerId"),
