@@ -150,8 +150,7 @@ public sealed class CustomerGrain(
 
     private async Task RereadAsync()
     {
-        localReads.Withdraw(this.GetPrimaryKeyString());
-        _offersJsonValidUntil = DateTimeOffset.MinValue;
+        DropPublishedAnswer();
         _activation.ForgetPrefetched();
         try
         {
@@ -168,6 +167,13 @@ public sealed class CustomerGrain(
     {
         localReads.Withdraw(this.GetPrimaryKeyString());
         return Task.CompletedTask;
+    }
+
+    /// <summary>Withdraws the answer published for the state in memory, so the next read builds it from the state anew.</summary>
+    private void DropPublishedAnswer()
+    {
+        localReads.Withdraw(this.GetPrimaryKeyString());
+        _offersJsonValidUntil = DateTimeOffset.MinValue;
     }
 
     /// <summary>Runs however the activation ends, also when it failed before it was active (no deactivation then).</summary>
@@ -601,8 +607,7 @@ public sealed class CustomerGrain(
     private async Task CommitAsync(CustomerState current, CustomerState next)
     {
         // Nothing may be served from the answer published for the old state once the new one can be read.
-        localReads.Withdraw(this.GetPrimaryKeyString());
-        _offersJsonValidUntil = DateTimeOffset.MinValue;
+        DropPublishedAnswer();
         state.State = next;
         try
         {

@@ -68,9 +68,10 @@ public sealed partial class PartitionEvaluator(
                 try
                 {
                     var command = new EvaluateCustomer(run.RunId, run.Program, profile, run.AsOf);
-                    var evaluation = fence is null || fence.Active.Contains(profile.CustomerId) || activations.PartitionOf(CustomerGrains.IdOf(profile)) != fenced
+                    var id = CustomerGrains.IdOf(profile);
+                    var evaluation = fence is null || fence.Active.Contains(profile.CustomerId) || activations.PartitionOf(id) != fenced
                         ? await customers.Get(profile.CustomerId).Evaluate(command)
-                        : await EvaluateUnactivatedAsync(command);
+                        : await EvaluateUnactivatedAsync(id, command);
                     results[slot] = new CustomerResult(evaluation, null) { Groups = FairnessGroups.Of(profile, day) };
                 }
                 catch (Exception failure) when (!StorageFaults.IsRetryableInBatch(failure))
@@ -90,9 +91,8 @@ public sealed partial class PartitionEvaluator(
     /// acceptance, another program's run) fails the ETag check, and the customer is evaluated again by its grain,
     /// which reads the row afresh.
     /// </summary>
-    private async Task<CustomerEvaluation> EvaluateUnactivatedAsync(EvaluateCustomer command)
+    private async Task<CustomerEvaluation> EvaluateUnactivatedAsync(GrainId id, EvaluateCustomer command)
     {
-        var id = CustomerGrains.IdOf(command.Profile);
         var row = new GrainState<CustomerState>();
         await store.ReadStateAsync(EngineNames.CustomerStateName, id, row);
         var step = await pipeline.RunAsync(row.State ?? new CustomerState(), command);
