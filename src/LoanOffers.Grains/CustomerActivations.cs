@@ -9,13 +9,14 @@ namespace LoanOffers.Grains;
 /// partitions. A batch evaluates a customer without activating its grain only while a fence on the customer's
 /// partition is open on every silo: it learns which customers are active (those go through their grains, whose
 /// memory holds their state), and a customer activated while the fence is open may have read its row before the batch
-/// wrote it, so when the fence closes its activation is marked to read the row again before its next call.
+/// wrote it, so when the fence closes its activation is marked to read the row again before its next call. A fence
+/// is closed by its worker, or here when the worker's silo is declared dead, or after <see cref="AbandonedFence"/>.
 /// </summary>
 public sealed class CustomerActivations(IServiceProvider services, LocalOfferReads localReads, TimeProvider time)
 {
     /// <summary>
-    /// A fence its worker never closed (the worker's silo died mid-partition) is closed after this long, as its worker
-    /// would have: far longer than a partition takes.
+    /// A fence its worker never closed and whose silo is not known dead (a worker stuck mid-partition) is closed after
+    /// this long, as its worker would have: far longer than a partition takes.
     /// </summary>
     private static readonly TimeSpan AbandonedFence = TimeSpan.FromMinutes(10);
 
@@ -54,13 +55,16 @@ public sealed class CustomerActivations(IServiceProvider services, LocalOfferRea
         return registration;
     }
 
-    /// <summary>Opens a fence on a storage partition; returns the ids of that partition's customers active on this silo.</summary>
-    public IReadOnlyList<string> Open(Guid fenceId, (int Table, int Partition) partition)
+    /// <summary>
+    /// Opens a fence on a storage partition for a worker on <paramref name="worker"/>'s silo; returns the ids of that
+    /// partition's customers active on this silo.
+    /// </summary>
+    public IReadOnlyList<string> Open(Guid fenceId, (int Table, int Partition) partition, SiloAddress worker)
     {
         lock (_gate)
         {
             CloseAbandonedFences();
-            var fence = new Fence(partition, time.GetTimestamp());
+            var fence = new Fence(partition, worker, time.GetTimestamp());
             if (_fencesById.TryAdd(fenceId, fence))
             {
                 if (!_fences.TryGetValue(partition, out var fences))
@@ -87,6 +91,34 @@ public sealed class CustomerActivations(IServiceProvider services, LocalOfferRea
         }
     }
 
+    /// <summary>Closes every fence a worker on <paramref name="worker"/>'s silo opened here (that silo died); returns how many activations were marked.</summary>
+    public int CloseFencesOf(SiloAddress worker)
+    {
+        lock (_gate)
+        {
+            var marked = 0;
+            foreach (var (fenceId, fence) in _fencesById.Where(open => open.Value.Worker.Equals(worker)).ToList())
+            {
+                marked += Close(fenceId, fence);
+            }
+
+            return marked;
+        }
+    }
+
+    /// <summary>
+    /// Marks every customer of the partition active on this silo to read its row again before its next call, and
+    /// withdraws the answers they published here: for a silo a fence did not reach (it joined while the fence was
+    /// open), whose activations may have read their rows before the batch wrote them. Returns how many were marked.
+    /// </summary>
+    public int MarkStale((int Table, int Partition) partition)
+    {
+        lock (_gate)
+        {
+            return _active.TryGetValue(partition, out var active) ? MarkStale(active) : 0;
+        }
+    }
+
     /// <summary>Drops what this silo read ahead for a customer, so its next read of the row goes to storage.</summary>
     internal void ForgetPrefetched(GrainId customer) => ReadAhead.Discard([customer], EngineNames.CustomerStateName);
 
@@ -101,8 +133,13 @@ public sealed class CustomerActivations(IServiceProvider services, LocalOfferRea
         }
 
         var active = _active.GetValueOrDefault(fence.Partition);
+        return MarkStale(fence.ActivatedDuring.Where(registration => active?.Contains(registration) == true));
+    }
+
+    private int MarkStale(IEnumerable<CustomerRegistration> registrations)
+    {
         var marked = 0;
-        foreach (var registration in fence.ActivatedDuring.Where(registration => active?.Contains(registration) == true))
+        foreach (var registration in registrations)
         {
             registration.MarkStale();
             localReads.Withdraw(registration.Customer.Key.ToString());
@@ -131,7 +168,7 @@ public sealed class CustomerActivations(IServiceProvider services, LocalOfferRea
         }
     }
 
-    private sealed record Fence((int Table, int Partition) Partition, long OpenedAt)
+    private sealed record Fence((int Table, int Partition) Partition, SiloAddress Worker, long OpenedAt)
     {
         public HashSet<CustomerRegistration> ActivatedDuring { get; } = [];
     }

@@ -31,26 +31,37 @@ public sealed class EngineClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
-        var storage = new EngineStorageOptions { ConnectionString = _azurite.ConnectionString, TablePrefix = AzuriteFixture.UniqueName("g") };
-        var builder = new InProcessTestClusterBuilder(1);
+        Cluster = NewCluster(1, _azurite.ConnectionString, DataDirectory);
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// A cluster of its own on this fixture's Azurite (its own tables), for a test that adds or stops silos; the caller
+    /// deploys and disposes it.
+    /// </summary>
+    public InProcessTestCluster NewCluster(int silos) => NewCluster(silos, _azurite.ConnectionString, DataDirectory);
+
+    private static InProcessTestCluster NewCluster(int silos, string connectionString, string dataDirectory)
+    {
+        var storage = new EngineStorageOptions { ConnectionString = connectionString, TablePrefix = AzuriteFixture.UniqueName("g") };
+        var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddLoanOfferEngine(storage, options =>
             {
-                options.DataDirectory = DataDirectory;
+                options.DataDirectory = dataDirectory;
                 options.PartitionsPerCheckpoint = 16;
                 options.PartitionConcurrency = 4;
             });
             silo.Services.Configure<DeliveryOptions>(delivery =>
             {
                 delivery.SigningKey = SigningKey;
-                delivery.MailDropDirectory = Path.Combine(DataDirectory, "mail");
-                delivery.SmsDropDirectory = Path.Combine(DataDirectory, "sms");
+                delivery.MailDropDirectory = Path.Combine(dataDirectory, "mail");
+                delivery.SmsDropDirectory = Path.Combine(dataDirectory, "sms");
                 delivery.StartAfterRun = false;
             });
         });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        return builder.Build();
     }
 
     public async Task DisposeAsync()

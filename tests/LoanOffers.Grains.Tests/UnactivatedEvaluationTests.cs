@@ -1,9 +1,6 @@
 using LoanOffers.Abstractions;
 using LoanOffers.Domain;
-using LoanOffers.Storage.AzureTables;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace LoanOffers.Grains.Tests;
 
@@ -49,25 +46,20 @@ public sealed class UnactivatedEvaluationTests(EngineClusterFixture fixture)
     {
         var config = EngineClusterFixture.DemoProgram(1);
         var id = $"fenced-{Guid.NewGuid():N}";
-        var grainId = CustomerGrains.IdOf(id);
         var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
         var profile = Profile(id);
         await customer.Evaluate(new EvaluateCustomer("run-1", config, profile, Now));
         await fixture.Cluster.DeactivateAsync(customer);
 
-        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(fixture.Cluster.Silos[0].SiloAddress);
-        var store = Silo.GetRequiredKeyedService<IGrainStorage>(EngineNames.CustomerStore);
-        var (table, partition) = ((IGrainStateReadAhead)store).Layout.Bucket(grainId);
+        var silo = fixture.Cluster.Silos[0].SiloAddress;
+        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(silo);
+        var (table, partition) = BatchWrites.PartitionOf(Silo, id);
         var fence = Guid.NewGuid();
-        Assert.DoesNotContain(id, await services.OpenFence(fence, table, partition));
+        Assert.DoesNotContain(id, await services.OpenFence(fence, table, partition, silo));
 
         // Activated inside the fence, it reads the row before the batch writes it ...
         Assert.Equal("run-1", (await customer.GetDecision(config.ProgramId))!.RunId);
-        var row = new GrainState<CustomerState>();
-        await store.ReadStateAsync(EngineNames.CustomerStateName, grainId, row);
-        var step = await Silo.GetRequiredService<CustomerPipeline>().RunAsync(row.State!, new EvaluateCustomer("run-2", config, profile, Now.AddDays(7)));
-        row.State = step.Next!;
-        await store.WriteStateAsync(EngineNames.CustomerStateName, grainId, row);
+        await BatchWrites.WriteBehindAsync(Silo, new EvaluateCustomer("run-2", config, profile, Now.AddDays(7)));
         Assert.Equal("run-1", (await customer.GetDecision(config.ProgramId))!.RunId);
 
         // ... and reads it again as the fence closes, so it never answers from the older row afterwards.
@@ -82,16 +74,16 @@ public sealed class UnactivatedEvaluationTests(EngineClusterFixture fixture)
         var id = $"active-{Guid.NewGuid():N}";
         var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
         await customer.GetDecision("any");
-        var store = Silo.GetRequiredKeyedService<IGrainStorage>(EngineNames.CustomerStore);
-        var (table, partition) = ((IGrainStateReadAhead)store).Layout.Bucket(CustomerGrains.IdOf(id));
-        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(fixture.Cluster.Silos[0].SiloAddress);
+        var silo = fixture.Cluster.Silos[0].SiloAddress;
+        var (table, partition) = BatchWrites.PartitionOf(Silo, id);
+        var services = Silo.GetRequiredService<CustomerActivationServiceClient>().On(silo);
 
         var fence = Guid.NewGuid();
-        var active = await services.OpenFence(fence, table, partition);
+        var active = await services.OpenFence(fence, table, partition, silo);
         await services.CloseFence(fence);
         await fixture.Cluster.DeactivateAsync(customer);
         var later = Guid.NewGuid();
-        var afterDeactivation = await services.OpenFence(later, table, partition);
+        var afterDeactivation = await services.OpenFence(later, table, partition, silo);
         await services.CloseFence(later);
 
         Assert.Contains(id, active);
@@ -123,5 +115,5 @@ public sealed class UnactivatedEvaluationTests(EngineClusterFixture fixture)
         }
     }
 
-    private static CustomerProfile Profile(string id) => SyntheticCustomers.Generate(1, 3, Now).Single() with { CustomerId = id };
+    internal static CustomerProfile Profile(string id) => SyntheticCustomers.Generate(1, 3, Now).Single() with { CustomerId = id };
 }
