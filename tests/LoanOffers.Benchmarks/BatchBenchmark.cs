@@ -136,6 +136,9 @@ public static class BatchBenchmark
             {
                 await engine.DisposeAsync();
             }
+
+            // Stopped before it is disposed, so the silo leaves the cluster gracefully rather than by cancellation.
+            await app.StopAsync();
         }
     }
 
