@@ -83,6 +83,11 @@ public sealed record CustomerState
     [Id(12)] public IReadOnlyList<string> CountedResponses { get; init; } = [];
 
     [Id(8)] public ImmutableDictionary<string, ProgramStanding> Programs { get; init; } = ImmutableDictionary<string, ProgramStanding>.Empty.WithComparers(StringComparer.Ordinal);
+
+    private const int ContactHistoryLimit = 20;
+
+    /// <summary>The state with <paramref name="contact"/> last in its contact history, which keeps the latest 20.</summary>
+    public CustomerState WithContact(ContactRecord contact) => this with { ContactHistory = [.. ContactHistory.TakeLast(ContactHistoryLimit - 1), contact] };
 }
 
 /// <remarks>
@@ -334,13 +339,12 @@ public sealed class CustomerGrain(
         // The accepted offer leaves the live offers: it is an application now, and nothing later withdraws it.
         var remaining = standing.LiveOffers.Where(live => live.OfferId != offer.OfferId).ToList();
         var applied = Counted(current, CustomerResponse.Applied, $"applied:{offer.ProgramId}.{application.RunId}", now);
-        await CommitAsync(current, applied with
+        await CommitAsync(current, applied.WithContact(new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)) with
         {
             Responses = applied.Responses?.AppliedAt(offer.Roi),
             Profile = verified,
             Programs = current.Programs.SetItem(offer.ProgramId, standing with { EarlierOffers = remaining, OffersRunId = null }),
             Applications = [.. current.Applications, application],
-            ContactHistory = [.. current.ContactHistory.TakeLast(CustomerPipeline.ContactHistoryLimit - 1), new ContactRecord(now, offer.ProgramId, standing.Decision.RunId, "application", offer.Amount)],
         });
         await GrainFactory.GetGrain<IApplicationGrain>(application.ApplicationId).Open(application);
         return new AcceptanceResult(AcceptanceOutcome.Applied, application, []);
@@ -402,11 +406,8 @@ public sealed class CustomerGrain(
                 return new ContactDecision(null, null, null, null) { DeferUntil = earliest };
             }
 
-            await CommitAsync(current, Counted(current, CustomerResponse.Shown, $"shown:{request.ProgramId}.{request.RunId}", request.Now) with
-            {
-                ContactHistory = [.. current.ContactHistory.TakeLast(CustomerPipeline.ContactHistoryLimit - 1),
-                    new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer.Amount) { MessageKey = request.MessageKey }],
-            });
+            await CommitAsync(current, Counted(current, CustomerResponse.Shown, $"shown:{request.ProgramId}.{request.RunId}", request.Now)
+                .WithContact(new ContactRecord(request.Now, request.ProgramId, request.RunId, request.Channel, offer.Amount) { MessageKey = request.MessageKey }));
         }
 
         return new ContactDecision(offer, AddressOf(profile, request.Channel), profile.FirstName, null) { Channel = asked };

@@ -14,8 +14,6 @@ public sealed record CustomerRunStep(CustomerState? Next, CustomerEvaluation Eva
 /// </summary>
 public sealed class CustomerPipeline(ICreditScoringService scoring)
 {
-    internal const int ContactHistoryLimit = 20;
-
     /// <summary>
     /// A run's decision for a customer whose state is <paramref name="current"/>. A customer the run already decided
     /// gets that stored decision back and no next state, so a partition redone after a crash offers nobody twice.
@@ -66,11 +64,7 @@ public sealed class CustomerPipeline(ICreditScoringService scoring)
                 best.Amount, best.Roi, best.Apr, command.Now, best.ExpiresAt);
             replaced = standing?.IndexedCandidate;
             nextStanding = nextStanding with { EarlierOffers = [], OffersRunId = command.RunId, OffersConfigVersion = command.Program.Version, IndexedCandidate = candidate };
-            next = next with
-            {
-                LastOfferAt = command.Now,
-                ContactHistory = [.. current.ContactHistory.TakeLast(ContactHistoryLimit - 1), new ContactRecord(command.Now, programId, command.RunId, "pre-approved-offer", best.Amount)],
-            };
+            next = next.WithContact(new ContactRecord(command.Now, programId, command.RunId, "pre-approved-offer", best.Amount)) with { LastOfferAt = command.Now };
         }
 
         return new CustomerRunStep(
