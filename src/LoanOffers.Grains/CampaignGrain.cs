@@ -138,11 +138,9 @@ public sealed partial class CampaignGrain(
 
         var offeredAt = run.ScheduledFor ?? run.StartedAt;
         var queued = 0;
-        string? continuation = null;
-        do
+        await foreach (var page in candidates.LiveByAmountAsync(ProgramId, time.GetUtcNow(), cancellationToken).Chunk(1000).WithCancellation(cancellationToken))
         {
-            var page = await candidates.QueryByAmountAsync(ProgramId, 0, 9_999_999_999m, 1000, continuation, time.GetUtcNow(), cancellationToken);
-            var messages = page.Candidates
+            var messages = page
                 .Where(candidate => (candidate.OfferedAt - offeredAt).Duration() < TimeSpan.FromSeconds(1))
                 .SelectMany(candidate => channels
                     // A channel for excellent credit only is not queued for the others; the policy checks it again at send time.
@@ -151,9 +149,8 @@ public sealed partial class CampaignGrain(
                 .ToList();
             await outbox.EnqueueAsync(messages, cancellationToken);
             queued += messages.Count;
-            continuation = page.Continuation;
         }
-        while (continuation is not null);
+
         return queued;
     }
 

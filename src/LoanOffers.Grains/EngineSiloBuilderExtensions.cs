@@ -39,8 +39,8 @@ public sealed class EngineStorageOptions
 
     public const int CustomerPartitionsPerTable = 4;
 
-    /// <summary>Shards of each candidate index: a divisor of the customer table count, so one customer table's candidates share a shard.</summary>
-    public const int CandidateShardCount = 16;
+    /// <summary>Pages of each candidate index partition: one per customer storage partition, so a batch's partition writes one page of each.</summary>
+    public const int CandidatePageCount = CustomerTableCount * CustomerPartitionsPerTable;
 
     /// <summary>The tables the customers' rows are spread over.</summary>
     public IReadOnlyList<string> CustomerTables => [.. GrainStateLayout.TableNamesFor(Table(CustomerTableName), CustomerTableCount)];
@@ -96,7 +96,7 @@ public static class EngineSiloBuilderExtensions
         {
             options.ConnectionString = storage.ConnectionString;
             options.TablePrefix = storage.Table("Candidates");
-            options.ShardCount = EngineStorageOptions.CandidateShardCount;
+            options.PageCount = EngineStorageOptions.CandidatePageCount;
             options.CustomerGrainType = EngineNames.CustomerGrainType;
         }).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CandidateIndexOptions>, CandidateIndexOptionsValidator>();

@@ -14,10 +14,10 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 2, 0, 0, TimeSpan.Zero);
 
-    private async Task<CandidateIndex> NewIndexAsync(string? tablePrefix = null)
+    private async Task<CandidateIndex> NewIndexAsync(string? tablePrefix = null, int pageCount = 256)
     {
         var index = new CandidateIndex(
-            Options.Create(new CandidateIndexOptions { ConnectionString = fixture.ConnectionString, TablePrefix = tablePrefix ?? AzuriteFixture.UniqueName("ci") }),
+            Options.Create(new CandidateIndexOptions { ConnectionString = fixture.ConnectionString, TablePrefix = tablePrefix ?? AzuriteFixture.UniqueName("ci"), PageCount = pageCount }),
             NullLogger<CandidateIndex>.Instance);
         await index.CreateTablesAsync();
         return index;
@@ -27,7 +27,7 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         new("p1", $"C{i:D4}", "excellent", Score: (i * 7919 % 1000) / 1000.0, LoanAmount: 5_000 + i * 37 % 20_000, 8.5m, 9.1m, Now, expiresAt);
 
     [Fact]
-    public async Task Pages_come_out_in_index_order_without_gaps_or_repeats_and_skip_expired_rows()
+    public async Task Pages_come_out_in_index_order_without_gaps_or_repeats_and_skip_expired_entries()
     {
         var index = await NewIndexAsync();
         var live = Enumerable.Range(0, 230).Select(i => Candidate(i, Now.AddDays(90))).ToList();
@@ -63,7 +63,7 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task A_replaced_candidate_leaves_both_indexes_and_the_purge_deletes_only_expired_rows()
+    public async Task A_replaced_candidate_leaves_both_indexes_and_the_purge_removes_only_expired_entries()
     {
         var index = await NewIndexAsync();
         var first = Candidate(1, Now.AddDays(90));
@@ -83,31 +83,83 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task A_customer_partitions_candidates_share_one_shard_the_table_of_its_customer_rows()
+    public async Task A_storage_partitions_candidates_share_one_page_of_each_index()
     {
         var prefix = AzuriteFixture.UniqueName("ci");
         var index = await NewIndexAsync(prefix);
-        var layout = new GrainStateLayout("svc", tableCount: 16, partitionsPerTable: 16);
-        var candidates = Enumerable.Range(0, 200).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        var layout = new GrainStateLayout("svc", tableCount: 64, partitionsPerTable: 4);
+        var candidates = Enumerable.Range(0, 600).Select(i => Candidate(i, Now.AddDays(90))).ToList();
         await index.WriteAsync(candidates, []);
 
+        // The storage partition (table t, partition p) of 64 tables of 4 is the page t + 64p of 256.
+        var expected = candidates
+            .GroupBy(candidate => layout.Bucket(GrainId.Create("customer", candidate.CustomerId)))
+            .ToDictionary(bucket => $"p{bucket.Key.Table + 64 * bucket.Key.Partition:D4}", bucket => bucket.Count());
         var service = new TableServiceClient(fixture.ConnectionString);
-        foreach (var shard in Enumerable.Range(0, 16))
+        foreach (var table in new[] { "TierPages", "AmountPages" })
         {
-            var expected = candidates
-                .Where(candidate => layout.Bucket(GrainId.Create("customer", candidate.CustomerId)).Table == shard)
-                .Select(candidate => candidate.CustomerId).Order().ToList();
-            foreach (var table in new[] { "ByTier", "ByAmount" })
-            {
-                var stored = new List<string>();
-                await foreach (var row in service.GetTableClient($"{prefix}{table}{shard:D2}").QueryAsync<TableEntity>(select: ["Entry"]))
-                {
-                    stored.Add(JsonSerializer.Deserialize<CandidateEntry>(row.GetString("Entry"), ApiJson.Options)!.CustomerId);
-                }
+            var pages = await service.GetTableClient(prefix + table).QueryAsync<TableEntity>(select: ["RowKey", "Count"])
+                .ToDictionaryAsync(row => row.RowKey, row => row.GetInt32("Count") ?? 0);
 
-                Assert.Equal(expected, stored.Order());
-            }
+            Assert.Equal(expected.OrderBy(page => page.Key), pages.OrderBy(page => page.Key));
         }
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_of_one_page_lose_none_of_each_others_entries()
+    {
+        var index = await NewIndexAsync(pageCount: 1);
+        var writers = Enumerable.Range(0, 16)
+            .Select(writer => Enumerable.Range(writer * 10, 10).Select(i => Candidate(i, Now.AddDays(90))).ToList())
+            .ToList();
+
+        await Task.WhenAll(writers.Select(entries => index.WriteAsync(entries, [])));
+        var tier = await index.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+        var amount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 1000, null, Now);
+
+        Assert.Equal(writers.SelectMany(entries => entries).Select(c => c.CustomerId).Order(), tier.Candidates.Select(c => c.CustomerId).Order());
+        Assert.Equal(160, amount.Candidates.Count);
+    }
+
+    [Fact]
+    public async Task A_late_removal_of_an_older_candidate_leaves_the_newer_one_standing()
+    {
+        var index = await NewIndexAsync();
+        var older = Candidate(1, Now.AddDays(90));
+        var newer = older with { Score = 0.97, LoanAmount = 30_000, OfferedAt = Now.AddDays(7) };
+        await index.WriteAsync([older], []);
+        await index.WriteAsync([newer], []);
+
+        await index.WriteAsync([], [older]);
+        var tier = await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now);
+        var amount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 100, null, Now);
+        await index.WriteAsync([], [newer]);
+        var afterRemoval = await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now);
+
+        Assert.Equal([newer], tier.Candidates);
+        Assert.Equal([newer], amount.Candidates);
+        Assert.Empty(afterRemoval.Candidates);
+    }
+
+    [Fact]
+    public async Task A_page_larger_than_one_property_reads_back_whole_and_in_order()
+    {
+        var index = await NewIndexAsync(pageCount: 1);
+        var candidates = Enumerable.Range(0, 6000).Select(i => Candidate(i, Now.AddDays(90)) with { Score = i % 997 / 997.0 }).ToList();
+        await index.WriteAsync(candidates, []);
+
+        var read = new List<CandidateEntry>();
+        string? token = null;
+        do
+        {
+            var page = await index.QueryByTierAsync("p1", "excellent", 0, 1000, token, Now);
+            read.AddRange(page.Candidates);
+            token = page.Continuation;
+        }
+        while (token is not null);
+
+        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal), read);
+        Assert.Equal(6000, await index.CountLiveAsync("p1", "excellent", Now));
     }
 
     [Fact]
@@ -124,13 +176,13 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task An_index_kept_in_one_table_per_index_moves_into_the_shards_when_the_tables_are_created()
+    public async Task An_index_kept_in_one_table_per_index_moves_into_pages_when_the_tables_are_created()
     {
         var prefix = AzuriteFixture.UniqueName("ci");
         var service = new TableServiceClient(fixture.ConnectionString);
         var candidates = Enumerable.Range(0, 150).Select(i => Candidate(i, Now.AddDays(90))).ToList();
-        // Before sharding each index was one table, its rows keyed as in a shard now, with a property per field.
-        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", CandidateIndex.TierKey), ("ByAmount", CandidateIndex.AmountKey) })
+        // The first versions kept each index in one table, a row per candidate with a property per field.
+        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", TierKey), ("ByAmount", AmountKey) })
         {
             var client = service.GetTableClient(prefix + table);
             await client.CreateAsync();
@@ -143,51 +195,55 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
         var index = await NewIndexAsync(prefix);
         var byTier = await index.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
         var byAmount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 1000, null, Now);
-        var left = new List<string>();
-        await foreach (var table in service.QueryAsync(TableClient.CreateQueryFilter($"TableName eq {prefix + "ByTier"} or TableName eq {prefix + "ByAmount"}")))
-        {
-            left.Add(table.Name);
-        }
 
-        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal).Select(c => c.CustomerId),
-            byTier.Candidates.Select(c => c.CustomerId));
+        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal), byTier.Candidates);
         Assert.Equal(candidates.Select(c => c.CustomerId).Order(), byAmount.Candidates.Select(c => c.CustomerId).Order());
         Assert.Equal(candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount), byAmount.Candidates.OrderBy(c => c.CustomerId).Select(c => c.LoanAmount));
-        Assert.Empty(left);
+        Assert.Empty(await OldTablesAsync(service, prefix));
     }
 
     [Fact]
-    public async Task Rows_written_with_a_property_per_field_read_as_the_packed_rows_do()
+    public async Task An_index_kept_in_shard_tables_a_row_per_candidate_moves_into_pages_when_the_tables_are_created()
     {
         var prefix = AzuriteFixture.UniqueName("ci");
-        var index = await NewIndexAsync(prefix);
-        var candidates = Enumerable.Range(0, 6).Select(i => Candidate(i, Now.AddDays(90))).ToList();
-        await index.WriteAsync(candidates, []);
-
-        // Half the rows rewritten where the index put them, as versions before the packed entry wrote them.
         var service = new TableServiceClient(fixture.ConnectionString);
-        var rewritten = 0;
-        foreach (var candidate in candidates.Take(3))
+        var candidates = Enumerable.Range(0, 120).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        // The versions before pages spread each index over 16 shard tables, the entry packed in one property (the
+        // earliest of them wrote a property per field, so half the rows here are written that way).
+        foreach (var (table, key) in new (string, Func<CandidateEntry, (string, string)>)[] { ("ByTier", TierKey), ("ByAmount", AmountKey) })
         {
-            var key = CandidateIndex.TierKey(candidate);
-            foreach (var shard in Enumerable.Range(0, new CandidateIndexOptions().ShardCount))
+            foreach (var shard in candidates.GroupBy(candidate => GrainId.Create("customer", candidate.CustomerId).GetUniformHashCode() % 16))
             {
-                var table = service.GetTableClient($"{prefix}ByTier{shard:D2}");
-                if ((await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey)).HasValue)
+                var client = service.GetTableClient($"{prefix}{table}{shard.Key:D2}");
+                await client.CreateIfNotExistsAsync();
+                foreach (var candidate in shard)
                 {
-                    await table.UpsertEntityAsync(PerFieldRow(candidate, key), TableUpdateMode.Replace);
-                    rewritten++;
+                    await client.AddEntityAsync(int.Parse(candidate.CustomerId[1..], CultureInfo.InvariantCulture) % 2 == 0
+                        ? PerFieldRow(candidate, key(candidate))
+                        : new TableEntity(key(candidate).Item1, key(candidate).Item2) { ["Entry"] = JsonSerializer.Serialize(candidate, ApiJson.Options), ["ExpiresAt"] = candidate.ExpiresAt });
                 }
             }
         }
 
-        var page = await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now);
+        var index = await NewIndexAsync(prefix);
+        var byTier = await index.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+        var byAmount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 1000, null, Now);
 
-        Assert.Equal(3, rewritten);
-        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal), page.Candidates);
+        Assert.Equal(candidates.OrderByDescending(c => c.Score).ThenBy(c => c.CustomerId, StringComparer.Ordinal), byTier.Candidates);
+        Assert.Equal(candidates.OrderBy(c => c.LoanAmount).ThenBy(c => c.CustomerId, StringComparer.Ordinal).Select(c => c.CustomerId),
+            byAmount.Candidates.Select(c => c.CustomerId));
+        Assert.Empty(await OldTablesAsync(service, prefix));
     }
 
-    /// <summary>A candidate row as versions before the packed entry wrote it: a property per field.</summary>
+    /// <summary>The row-per-candidate tables of versions before pages that are left under <paramref name="prefix"/>.</summary>
+    private static async Task<List<string>> OldTablesAsync(TableServiceClient service, string prefix) =>
+        await service.QueryAsync(TableClient.CreateQueryFilter($"TableName ge {prefix + "By"} and TableName lt {prefix + "Bz"}")).Select(table => table.Name).ToListAsync();
+
+    private static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) => ("p1|excellent", CandidateIndex.TierOrder(entry));
+
+    private static (string PartitionKey, string RowKey) AmountKey(CandidateEntry entry) => ("p1", CandidateIndex.AmountOrder(entry));
+
+    /// <summary>A candidate row as the first versions wrote it: a property per field.</summary>
     private static TableEntity PerFieldRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
     {
         ["ProgramId"] = entry.ProgramId,

@@ -33,11 +33,11 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Candidate_index_options_name_every_problem()
     {
-        var result = new CandidateIndexOptionsValidator().Validate(null, new CandidateIndexOptions { TablePrefix = "9bad", ShardCount = 0, CustomerGrainType = "" });
+        var result = new CandidateIndexOptionsValidator().Validate(null, new CandidateIndexOptions { TablePrefix = "9bad", PageCount = 0, CustomerGrainType = "" });
 
         Assert.True(result.Failed);
         Assert.Contains("ConnectionString", result.FailureMessage);
-        Assert.Contains("ShardCount", result.FailureMessage);
+        Assert.Contains("PageCount", result.FailureMessage);
         Assert.Contains("CustomerGrainType", result.FailureMessage);
         Assert.Contains("'9bad'", result.FailureMessage);
     }

@@ -17,164 +17,146 @@ namespace LoanOffers.Storage.AzureTables;
 public sealed record CandidatePage(IReadOnlyList<CandidateEntry> Candidates, string? Continuation);
 
 /// <summary>
-/// Seed 000's candidate GSIs on Azure Tables. ByTier: partition program+tier, row key ordered by score descending
-/// (so "best first, above minScore" is a range query). ByAmount: partition program, row key loan amount then date.
-/// Each index is spread over shard tables by the customer's grain id and read back merged in row-key order, so a page
-/// or a continuation means the same as on one table. Every row carries its expiry; queries skip expired rows and
-/// <see cref="PurgeExpiredAsync"/> deletes them.
+/// Seed 000's candidate GSIs on Azure Tables, in pages. ByTier: partition program+tier, ordered by score descending
+/// (so "best first, above minScore" is a range). ByAmount: partition program, ordered by loan amount then date. Within
+/// an index partition the candidates are spread over <see cref="CandidateIndexOptions.PageCount"/> page rows by the
+/// customer's grain hash, as the customer store spreads its rows, so a batch's storage partition writes one row per
+/// tier and one by amount, not two per offered customer. Each page is kept sorted; a query merges the partition's
+/// pages in key order, so a page of results or a continuation means what it would on one ordered table. A page is
+/// changed by read, modify and replace under its ETag, so concurrent writers (a batch and a customer's withdrawal)
+/// never lose each other's changes. Every entry carries its expiry; queries skip expired entries and
+/// <see cref="PurgeExpiredAsync"/> removes them.
 /// </summary>
 public sealed partial class CandidateIndex
 {
     private const int ScoreScale = 1_000_000;
-    private const string EntryProperty = "Entry";
-    private const string ExpiresAtProperty = "ExpiresAt";
+    private const string CountProperty = "Count";
+    private const string RawSizeProperty = "RawSize";
 
-    /// <summary>The stored format of a packed entry: its own settings, so a change to the API's JSON cannot change it.</summary>
+    /// <summary>The earliest expiry of a page's entries: what the purge looks for.</summary>
+    private const string FirstExpiryProperty = "FirstExpiry";
+
+    /// <summary>The latest expiry of a page's entries: a page past it holds nothing a query returns.</summary>
+    private const string LastExpiryProperty = "LastExpiry";
+
+    /// <summary>Below the service's 1 MiB entity limit, with room for the row's keys and other properties.</summary>
+    private const int MaxPageBytes = 15 * StateRows.MaxPropertyBytes;
+
+    /// <summary>Writers that keep changing a page between this writer's read and write make it give up after this many reads.</summary>
+    private const int MaxPageAttempts = 20;
+
+    /// <summary>The stored format of the entries: its own settings, so a change to the API's JSON cannot change it.</summary>
     private static readonly JsonSerializerOptions RowJson = new(JsonSerializerDefaults.Web);
+
     private readonly CandidateIndexOptions _options;
     private readonly ILogger<CandidateIndex> _logger;
     private readonly TableServiceClient _service;
-    private readonly TableClient[] _byTier;
-    private readonly TableClient[] _byAmount;
+    private readonly PagedIndex _byTier;
+    private readonly PagedIndex _byAmount;
 
     public CandidateIndex(IOptions<CandidateIndexOptions> options, ILogger<CandidateIndex> logger)
     {
         _options = options.Value;
         _logger = logger;
         _service = _options.CreateClient();
-        _byTier = Shards("ByTier");
-        _byAmount = Shards("ByAmount");
+        _byTier = new PagedIndex(_service.GetTableClient(_options.TablePrefix + "TierPages"), entry => TierPartition(entry.ProgramId, entry.Tier), TierOrder);
+        _byAmount = new PagedIndex(_service.GetTableClient(_options.TablePrefix + "AmountPages"), entry => TableNames.EscapeKey(entry.ProgramId), AmountOrder);
     }
 
-    /// <summary>Creates the shard tables, and moves the rows of an index kept in one table per index (before sharding) into them.</summary>
+    /// <summary>Creates the page tables, and moves the rows of an index kept a row per candidate (before pages) into them.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var table in _byTier.Concat(_byAmount))
-        {
-            await table.CreateIfNotExistsAsync(cancellationToken);
-        }
-
-        await MoveUnshardedRowsAsync(cancellationToken);
+        await _byTier.Table.CreateIfNotExistsAsync(cancellationToken);
+        await _byAmount.Table.CreateIfNotExistsAsync(cancellationToken);
+        await MoveRowsIntoPagesAsync(cancellationToken);
     }
 
-    /// <summary>Writes candidates and removes the rows they replace, in entity group transactions per shard and partition.</summary>
+    /// <summary>
+    /// Writes candidates and removes the entries they replace. A customer has one entry per page, so an upsert replaces
+    /// the customer's entry there; a removal removes only the very entry it names, so a late removal of an older
+    /// candidate leaves a newer one standing.
+    /// </summary>
     public async Task WriteAsync(IReadOnlyCollection<CandidateEntry> upserts, IReadOnlyCollection<CandidateEntry> removals, CancellationToken cancellationToken = default)
     {
-        var upsertKeys = upserts.SelectMany(entry => new[] { TierKey(entry), AmountKey(entry) }).ToHashSet();
-        var actions = upserts
-            .SelectMany(entry =>
-            {
-                var shard = Shard(entry);
-                return new[]
-                {
-                    (Table: _byTier[shard], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, TierKey(entry)))),
-                    (Table: _byAmount[shard], Action: new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRow(entry, AmountKey(entry)))),
-                };
-            })
-            .Concat(removals
-                .SelectMany(entry =>
-                {
-                    var shard = Shard(entry);
-                    return new[] { (Table: _byTier[shard], Key: TierKey(entry)), (Table: _byAmount[shard], Key: AmountKey(entry)) };
-                })
-                .Where(removal => !upsertKeys.Contains(removal.Key))
-                .Select(removal => (removal.Table, Action: new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(removal.Key.PartitionKey, removal.Key.RowKey), ETag.All))))
-            .GroupBy(item => (item.Table, item.Action.Entity.PartitionKey))
-            .SelectMany(partition => partition
-                .DistinctBy(item => item.Action.Entity.RowKey)
-                .Chunk(100)
-                .Select(chunk => (partition.Key.Table, Actions: chunk.Select(item => item.Action).ToList())))
-            .ToList();
-
-        await Parallel.ForEachAsync(actions, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
+        var changes = new Dictionary<(PagedIndex Index, string PartitionKey, string RowKey), PageChange>();
+        foreach (var index in new[] { _byTier, _byAmount })
         {
-            try
+            foreach (var entry in removals)
             {
-                await batch.Table.SubmitTransactionAsync(batch.Actions, token);
+                Change(index, entry).Removals.Add(index.Order(entry));
             }
-            catch (TableTransactionFailedException failure) when (failure.Status == 404)
+
+            foreach (var entry in upserts)
             {
-                // A row to remove was already gone (purged or removed earlier); apply the rest one by one.
-                foreach (var action in batch.Actions)
-                {
-                    if (action.ActionType == TableTransactionActionType.Delete)
-                    {
-                        await batch.Table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, token);
-                    }
-                    else
-                    {
-                        await batch.Table.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, token);
-                    }
-                }
+                Change(index, entry).Upserts[entry.CustomerId] = entry;
             }
-        });
+        }
+
+        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, token) =>
+            await UpdatePageAsync(change.Key.Index, change.Key.PartitionKey, change.Key.RowKey, change.Value.ApplyTo, token));
+
+        PageChange Change(PagedIndex index, CandidateEntry entry)
+        {
+            var key = (index, index.PartitionOf(entry), PageOf(entry.CustomerId));
+            if (!changes.TryGetValue(key, out var change))
+            {
+                changes[key] = change = new PageChange(index.Order);
+            }
+
+            return change;
+        }
     }
 
     /// <summary>Unexpired candidates of a tier, best score first, down to <paramref name="minScore"/>.</summary>
-    public Task<CandidatePage> QueryByTierAsync(string programId, string tier, double minScore, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var partitionKey = TierPartition(programId, tier);
-        var lowestRow = ScoreRowPrefix(minScore) + "|\uffff";
-        return QueryPageAsync(_byTier, after => after is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey le {lowestRow} and ExpiresAt gt {now}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {after} and RowKey le {lowestRow} and ExpiresAt gt {now}"),
-            limit, continuation, cancellationToken);
-    }
+    public Task<CandidatePage> QueryByTierAsync(string programId, string tier, double minScore, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        QueryPageAsync(_byTier, TierPartition(programId, tier), lowest: null, beyond: ScoreRowPrefix(minScore) + "|\uffff", limit, continuation, now, cancellationToken);
 
     /// <summary>Unexpired candidates of a program by loan amount (ascending) between the bounds.</summary>
-    public Task<CandidatePage> QueryByAmountAsync(string programId, decimal minAmount, decimal maxAmount, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var partitionKey = TableNames.EscapeKey(programId);
-        var (lowest, beyond) = (AmountPrefix(minAmount), AmountPrefix(maxAmount + 1));
-        return QueryPageAsync(_byAmount, after => after is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {lowest} and RowKey lt {beyond} and ExpiresAt gt {now}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {lowest} and RowKey gt {after} and RowKey lt {beyond} and ExpiresAt gt {now}"),
-            limit, continuation, cancellationToken);
-    }
+    public Task<CandidatePage> QueryByAmountAsync(string programId, decimal minAmount, decimal maxAmount, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        QueryPageAsync(_byAmount, TableNames.EscapeKey(programId), lowest: AmountPrefix(minAmount), beyond: AmountPrefix(maxAmount + 1), limit, continuation, now, cancellationToken);
 
     /// <summary>Every unexpired candidate of a tier, best score first.</summary>
-    public IAsyncEnumerable<CandidateEntry> LiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var partitionKey = TierPartition(programId, tier);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}");
-        return MergeByRowKeyAsync(_byTier.Select(table => table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken)), cancellationToken)
-            .Select(ToEntry);
-    }
+    public IAsyncEnumerable<CandidateEntry> LiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        LiveInOrderAsync(_byTier, TierPartition(programId, tier), now, cancellationToken);
 
-    /// <summary>How many unexpired candidates a tier has: keys only, so a nightly count of a large tier stays cheap.</summary>
+    /// <summary>Every unexpired candidate of a program, by loan amount (ascending).</summary>
+    public IAsyncEnumerable<CandidateEntry> LiveByAmountAsync(string programId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        LiveInOrderAsync(_byAmount, TableNames.EscapeKey(programId), now, cancellationToken);
+
+    /// <summary>How many unexpired candidates a tier has: a page with nothing expired is counted from its row, undecoded.</summary>
     public async Task<int> CountLiveAsync(string programId, string tier, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var partitionKey = TierPartition(programId, tier);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and ExpiresAt gt {now}");
-        var counts = await Task.WhenAll(_byTier.Select(async table =>
+        var count = 0;
+        await foreach (var row in _byTier.Table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"),
+            select: ["RowKey", CountProperty, FirstExpiryProperty], cancellationToken: cancellationToken))
         {
-            var count = 0;
-            await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+            if (row.GetDateTimeOffset(FirstExpiryProperty) > now)
             {
-                count++;
+                count += row.GetInt32(CountProperty) ?? 0;
             }
+            else if ((await _byTier.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, row.RowKey, cancellationToken: cancellationToken)) is { HasValue: true } page)
+            {
+                count += Decode(page.Value!).Count(entry => entry.ExpiresAt > now);
+            }
+        }
 
-            return count;
-        }));
-        return counts.Sum();
+        return count;
     }
 
-    /// <summary>Deletes every expired row of both indexes; returns how many.</summary>
+    /// <summary>Removes every expired entry of both indexes (a page left empty is deleted); returns how many entries.</summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var removed = 0;
-        foreach (var table in _byTier.Concat(_byAmount))
+        foreach (var index in new[] { _byTier, _byAmount })
         {
-            var expired = new List<TableEntity>();
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt le {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            var due = await index.Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"FirstExpiry le {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+                .Select(row => (row.PartitionKey, row.RowKey))
+                .ToListAsync(cancellationToken);
+            foreach (var (partitionKey, rowKey) in due)
             {
-                expired.Add(row);
-            }
-
-            foreach (var chunk in expired.GroupBy(row => row.PartitionKey).SelectMany(partition => partition.Chunk(100)))
-            {
-                await table.SubmitTransactionAsync(chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken);
-                removed += chunk.Length;
+                removed += await UpdatePageAsync(index, partitionKey, rowKey, entries => entries.RemoveAll(entry => entry.ExpiresAt <= now), cancellationToken);
             }
         }
 
@@ -185,12 +167,20 @@ public sealed partial class CandidateIndex
     /// <summary>Whether <paramref name="continuation"/> could have come from a page of this index.</summary>
     public static bool IsContinuation(string continuation) => TryDecodeContinuation(continuation, out _);
 
-    /// <summary>
-    /// Up to <paramref name="limit"/> rows after the continuation's row key, merged from every shard. Each shard is
-    /// read a few rows more than its share at a time, so a page costs about its own size however the rows are spread.
-    /// </summary>
+    /// <summary>An index partition's unexpired entries in key order, from one read of its pages (paging through them would read them all for each page).</summary>
+    private static async IAsyncEnumerable<CandidateEntry> LiveInOrderAsync(
+        PagedIndex index, string partitionKey, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = await ReadPagesAsync(index, partitionKey, now, cancellationToken);
+        foreach (var entry in Merge(pages, after: null, lowest: null, beyond: null))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> entries after the continuation's key, from the index partition's pages merged.</summary>
     private static async Task<CandidatePage> QueryPageAsync(
-        TableClient[] shards, Func<string?, string> filterAfter, int limit, string? continuation, CancellationToken cancellationToken)
+        PagedIndex index, string partitionKey, string? lowest, string beyond, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string? after = null;
         if (continuation is not null && !TryDecodeContinuation(continuation, out after))
@@ -198,60 +188,128 @@ public sealed partial class CandidateIndex
             throw new ArgumentException("The continuation was not issued by this index.", nameof(continuation));
         }
 
-        var filter = filterAfter(after);
-        var perShard = Math.Clamp(2 * limit / shards.Length + 8, 8, 1000);
-        var rows = new List<TableEntity>(limit + 1);
-        await foreach (var row in MergeByRowKeyAsync(shards.Select(table => table.QueryAsync<TableEntity>(filter, maxPerPage: perShard, cancellationToken: cancellationToken)), cancellationToken))
+        var pages = await ReadPagesAsync(index, partitionKey, now, cancellationToken);
+        var entries = Merge(pages, after, lowest, beyond).Take(limit + 1).ToList();
+        var more = entries.Count > limit;
+        return new CandidatePage(entries.Take(limit).ToList(), more ? EncodeContinuation(index.Order(entries[limit - 1])) : null);
+    }
+
+    /// <summary>The unexpired entries of an index partition's pages, each page's in key order with their keys.</summary>
+    private static async Task<List<SortedPage>> ReadPagesAsync(PagedIndex index, string partitionKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pages = new List<SortedPage>();
+        await foreach (var row in index.Table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"), cancellationToken: cancellationToken))
         {
-            rows.Add(row);
-            if (rows.Count > limit)
+            var live = Decode(row).Where(entry => entry.ExpiresAt > now).ToArray();
+            pages.Add(new SortedPage(live, [.. live.Select(index.Order)]));
+        }
+
+        return pages;
+    }
+
+    /// <summary>Pages' entries, each page already in key order, as one sequence in key order within (after or lowest, beyond).</summary>
+    private static IEnumerable<CandidateEntry> Merge(List<SortedPage> pages, string? after, string? lowest, string? beyond)
+    {
+        var heads = new PriorityQueue<(SortedPage Page, int Position), string>(StringComparer.Ordinal);
+        foreach (var page in pages)
+        {
+            var start = after is null ? 0 : page.FirstAbove(after);
+            start = lowest is null ? start : Math.Max(start, page.FirstAtLeast(lowest));
+            if (start < page.Keys.Length)
             {
-                break;
+                heads.Enqueue((page, start), page.Keys[start]);
             }
         }
 
-        var more = rows.Count > limit;
-        var page = rows.Take(limit).Select(ToEntry).ToList();
-        return new CandidatePage(page, more ? EncodeContinuation(rows[limit - 1].RowKey) : null);
-    }
-
-    /// <summary>Shards' rows, each shard already in row-key order, as one stream in row-key order.</summary>
-    private static async IAsyncEnumerable<TableEntity> MergeByRowKeyAsync(
-        IEnumerable<IAsyncEnumerable<TableEntity>> shards, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var readers = shards.Select(shard => shard.GetAsyncEnumerator(cancellationToken)).ToList();
-        try
+        while (heads.TryDequeue(out var head, out var key))
         {
-            var heads = new PriorityQueue<IAsyncEnumerator<TableEntity>, string>(StringComparer.Ordinal);
-            var started = await Task.WhenAll(readers.Select(async reader => (Reader: reader, HasRow: await reader.MoveNextAsync())));
-            foreach (var (reader, _) in started.Where(start => start.HasRow))
+            if (beyond is not null && string.CompareOrdinal(key, beyond) >= 0)
             {
-                heads.Enqueue(reader, reader.Current.RowKey);
+                yield break;
             }
 
-            while (heads.TryDequeue(out var reader, out _))
+            yield return head.Page.Entries[head.Position];
+            if (head.Position + 1 < head.Page.Keys.Length)
             {
-                yield return reader.Current;
-                if (await reader.MoveNextAsync())
+                heads.Enqueue((head.Page, head.Position + 1), head.Page.Keys[head.Position + 1]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a page, applies <paramref name="change"/> (which returns how many entries it changed) and replaces the page
+    /// under the ETag it was read with; a page another writer changed meanwhile is read and changed again.
+    /// </summary>
+    private static async Task<int> UpdatePageAsync(PagedIndex index, string partitionKey, string rowKey, Func<List<CandidateEntry>, int> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await index.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+            var entries = stored.HasValue ? Decode(stored.Value!) : [];
+            var changed = change(entries);
+            if (changed == 0)
+            {
+                return 0;
+            }
+
+            try
+            {
+                if (entries.Count > 0)
                 {
-                    heads.Enqueue(reader, reader.Current.RowKey);
+                    var page = Encode(index, partitionKey, rowKey, entries);
+                    await (stored.HasValue
+                        ? index.Table.UpdateEntityAsync(page, stored.Value!.ETag, TableUpdateMode.Replace, cancellationToken)
+                        : index.Table.AddEntityAsync(page, cancellationToken));
                 }
+                else if (stored.HasValue)
+                {
+                    await index.Table.DeleteEntityAsync(partitionKey, rowKey, stored.Value!.ETag, cancellationToken);
+                }
+
+                return changed;
             }
-        }
-        finally
-        {
-            foreach (var reader in readers)
+            catch (RequestFailedException raced) when (raced.Status is 404 or 409 or 412 && attempt < MaxPageAttempts)
             {
-                await reader.DisposeAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), cancellationToken);
             }
         }
     }
 
-    private static string EncodeContinuation(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(rowKey));
-
-    private static bool TryDecodeContinuation(string continuation, [NotNullWhen(true)] out string? rowKey)
+    /// <summary>A page row: its entries sorted in the index's order, as JSON compressed with Brotli, with their count and expiry range.</summary>
+    private static TableEntity Encode(PagedIndex index, string partitionKey, string rowKey, List<CandidateEntry> entries)
     {
-        rowKey = null;
+        var sorted = entries.ToArray();
+        Array.Sort(Array.ConvertAll(sorted, entry => index.Order(entry)), sorted, StringComparer.Ordinal);
+        var json = JsonSerializer.SerializeToUtf8Bytes(sorted, RowJson);
+        var compressed = StateCompression.Compress(json);
+        if (compressed.Length > MaxPageBytes)
+        {
+            throw new InvalidOperationException(
+                $"Candidate page {partitionKey}/{rowKey} would hold {entries.Count:N0} entries in {compressed.Length:N0} bytes, over the {MaxPageBytes:N0} a row can; raise {nameof(CandidateIndexOptions)}.{nameof(CandidateIndexOptions.PageCount)}.");
+        }
+
+        var row = new TableEntity(partitionKey, rowKey)
+        {
+            [CountProperty] = sorted.Length,
+            [RawSizeProperty] = json.Length,
+            [FirstExpiryProperty] = sorted.Min(entry => entry.ExpiresAt),
+            [LastExpiryProperty] = sorted.Max(entry => entry.ExpiresAt),
+        };
+        StateRows.SetPayload(row, compressed);
+        return row;
+    }
+
+    private static List<CandidateEntry> Decode(TableEntity page) =>
+        JsonSerializer.Deserialize<List<CandidateEntry>>(
+            StateCompression.Decompress(StateRows.GetPayload(page) ?? [], page.GetInt32(RawSizeProperty) ?? 0, page), RowJson)
+        ?? throw new FormatException($"Candidate page {page.PartitionKey}/{page.RowKey} holds no entries.");
+
+    private static string EncodeContinuation(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+
+    private static bool TryDecodeContinuation(string continuation, [NotNullWhen(true)] out string? key)
+    {
+        key = null;
         if (continuation.Length == 0 || !Base64Url.IsValid(continuation))
         {
             return false;
@@ -259,7 +317,7 @@ public sealed partial class CandidateIndex
 
         try
         {
-            rowKey = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(continuation));
+            key = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(continuation));
             return true;
         }
         catch (DecoderFallbackException)
@@ -269,23 +327,25 @@ public sealed partial class CandidateIndex
     }
 
     /// <summary>
-    /// An index from before sharding kept each of the two indexes in one table: its rows are written into the shards
-    /// and the old tables dropped. Upserts make this safe to repeat if a silo stops half way or several start at once.
+    /// Versions before pages kept a row per candidate in each index, in one table per index or spread over shard tables;
+    /// every candidate is in the ByTier rows, so those are read into pages and every old table dropped. Page writes
+    /// replace a customer's entry, so this is safe to repeat if a silo stops half way or several start at once.
     /// </summary>
-    private async Task MoveUnshardedRowsAsync(CancellationToken cancellationToken)
+    private async Task MoveRowsIntoPagesAsync(CancellationToken cancellationToken)
     {
-        var unsharded = new[] { _options.TablePrefix + "ByTier", _options.TablePrefix + "ByAmount" };
-        var existing = await TableNames.ExistingAsync(_service, unsharded, cancellationToken);
+        var shards = Enumerable.Range(0, 64).Select(shard => shard.ToString("D2", CultureInfo.InvariantCulture)).Prepend(string.Empty).ToList();
+        var byTier = shards.Select(shard => _options.TablePrefix + "ByTier" + shard).ToList();
+        var existing = await TableNames.ExistingAsync(_service, byTier.Concat(shards.Select(shard => _options.TablePrefix + "ByAmount" + shard)), cancellationToken);
         if (existing.Count == 0)
         {
             return;
         }
 
         var moved = 0;
-        if (existing.Contains(unsharded[0], StringComparer.OrdinalIgnoreCase))
+        foreach (var table in existing.Where(table => byTier.Contains(table, StringComparer.OrdinalIgnoreCase)))
         {
-            await foreach (var chunk in _service.GetTableClient(unsharded[0]).QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: cancellationToken)
-                .Select(ToEntry).Chunk(1000).WithCancellation(cancellationToken))
+            await foreach (var chunk in _service.GetTableClient(table).QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: cancellationToken)
+                .Select(ToEntry).Chunk(5000).WithCancellation(cancellationToken))
             {
                 await WriteAsync(chunk, [], cancellationToken);
                 moved += chunk.Length;
@@ -297,42 +357,11 @@ public sealed partial class CandidateIndex
             await _service.DeleteTableAsync(table, cancellationToken);
         }
 
-        LogMovedUnsharded(moved, _byTier.Length);
+        LogMovedIntoPages(moved, existing.Count);
     }
 
-    private TableClient[] Shards(string index) =>
-        [.. Enumerable.Range(0, _options.ShardCount).Select(shard => _service.GetTableClient($"{_options.TablePrefix}{index}{shard:D2}"))];
-
-    private int Shard(CandidateEntry entry) => GrainStateLayout.TableOf(GrainId.Create(_options.CustomerGrainType, entry.CustomerId), _options.ShardCount);
-
-    internal static (string PartitionKey, string RowKey) TierKey(CandidateEntry entry) =>
-        (TierPartition(entry.ProgramId, entry.Tier), ScoreRowPrefix(entry.Score) + "|" + TableNames.EscapeKey(entry.CustomerId));
-
-    internal static (string PartitionKey, string RowKey) AmountKey(CandidateEntry entry) =>
-        (TableNames.EscapeKey(entry.ProgramId), AmountPrefix(entry.LoanAmount) + "|" + entry.OfferedAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + TableNames.EscapeKey(entry.CustomerId));
-
-    private static string TierPartition(string programId, string tier) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(tier);
-
-    /// <summary>Higher scores sort first: the row key holds the score's distance from 1.</summary>
-    private static string ScoreRowPrefix(double score) =>
-        (ScoreScale - (int)Math.Round(Math.Clamp(score, 0, 1) * ScoreScale)).ToString("D7", CultureInfo.InvariantCulture);
-
-    private static string AmountPrefix(decimal amount) =>
-        ((long)Math.Floor(Math.Clamp(amount, 0, 9_999_999_999m))).ToString("D10", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// A row carries the entry in one packed property, and its expiry (which queries filter on) in its own: a batch
-    /// writes two rows per offered customer, and the table service's work per row grows with its properties. Engines
-    /// from before the packed rows cannot read them, so every silo runs this version before any of them writes.
-    /// </summary>
-    internal static TableEntity ToRow(CandidateEntry entry, (string PartitionKey, string RowKey) key) => new(key.PartitionKey, key.RowKey)
-    {
-        [EntryProperty] = JsonSerializer.Serialize(entry, RowJson),
-        [ExpiresAtProperty] = entry.ExpiresAt,
-    };
-
-    /// <summary>The entry of a row, packed or in the property-per-field rows of earlier versions.</summary>
-    private static CandidateEntry ToEntry(TableEntity row) => row.GetString(EntryProperty) is { } packed
+    /// <summary>A candidate row of the versions before pages: the entry packed in one property, or a property per field.</summary>
+    private static CandidateEntry ToEntry(TableEntity row) => row.GetString("Entry") is { } packed
         ? JsonSerializer.Deserialize<CandidateEntry>(packed, RowJson) ?? throw new FormatException($"Candidate row {row.RowKey} holds no entry.")
         : new(
             row.GetString("ProgramId"),
@@ -343,11 +372,75 @@ public sealed partial class CandidateIndex
             decimal.Parse(row.GetString("Roi"), CultureInfo.InvariantCulture),
             decimal.Parse(row.GetString("Apr"), CultureInfo.InvariantCulture),
             row.GetDateTimeOffset("OfferedAt") ?? default,
-            row.GetDateTimeOffset(ExpiresAtProperty) ?? default);
+            row.GetDateTimeOffset("ExpiresAt") ?? default);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired candidate rows (before {Now})")]
+    /// <summary>The page of a customer's entries: its grain hash, as the customer store's bucket.</summary>
+    private string PageOf(string customerId) =>
+        "p" + (GrainId.Create(_options.CustomerGrainType, customerId).GetUniformHashCode() % (uint)_options.PageCount).ToString("D4", CultureInfo.InvariantCulture);
+
+    internal static string TierOrder(CandidateEntry entry) => ScoreRowPrefix(entry.Score) + "|" + TableNames.EscapeKey(entry.CustomerId);
+
+    internal static string AmountOrder(CandidateEntry entry) =>
+        AmountPrefix(entry.LoanAmount) + "|" + entry.OfferedAt.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "|" + TableNames.EscapeKey(entry.CustomerId);
+
+    private static string TierPartition(string programId, string tier) => TableNames.EscapeKey(programId) + "|" + TableNames.EscapeKey(tier);
+
+    /// <summary>Higher scores sort first: the key holds the score's distance from 1.</summary>
+    private static string ScoreRowPrefix(double score) =>
+        (ScoreScale - (int)Math.Round(Math.Clamp(score, 0, 1) * ScoreScale)).ToString("D7", CultureInfo.InvariantCulture);
+
+    private static string AmountPrefix(decimal amount) =>
+        ((long)Math.Floor(Math.Clamp(amount, 0, 9_999_999_999m))).ToString("D10", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired candidates (before {Now})")]
     private partial void LogPurged(int count, DateTimeOffset now);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} candidates from the unsharded index tables into {Shards} shards")]
-    private partial void LogMovedUnsharded(int count, int shards);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} candidates from {Tables} row-per-candidate tables into pages")]
+    private partial void LogMovedIntoPages(int count, int tables);
+
+    /// <summary>One of the two indexes: its table, the partition an entry belongs to, and the order of entries in it.</summary>
+    private sealed record PagedIndex(TableClient Table, Func<CandidateEntry, string> PartitionOf, Func<CandidateEntry, string> Order);
+
+    /// <summary>What one write does to one page: entries removed by key, then customers' entries replaced.</summary>
+    private sealed class PageChange(Func<CandidateEntry, string> order)
+    {
+        public HashSet<string> Removals { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, CandidateEntry> Upserts { get; } = new(StringComparer.Ordinal);
+
+        public Func<List<CandidateEntry>, int> ApplyTo => entries =>
+        {
+            var changed = entries.RemoveAll(entry => Removals.Contains(order(entry)) || Upserts.ContainsKey(entry.CustomerId));
+            entries.AddRange(Upserts.Values);
+            return changed + Upserts.Count;
+        };
+    }
+
+    /// <summary>A page's unexpired entries in key order, beside their keys.</summary>
+    private sealed record SortedPage(CandidateEntry[] Entries, string[] Keys)
+    {
+        public int FirstAbove(string key) => Bound(key, inclusive: false);
+
+        public int FirstAtLeast(string key) => Bound(key, inclusive: true);
+
+        private int Bound(string key, bool inclusive)
+        {
+            int low = 0, high = Keys.Length;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                var comparison = string.CompareOrdinal(Keys[middle], key);
+                if (comparison < 0 || !inclusive && comparison == 0)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            return low;
+        }
+    }
 }

@@ -8,9 +8,9 @@ public sealed class CandidateIndexOptionsValidator : IValidateOptions<CandidateI
     {
         var errors = new List<string>();
         options.ValidateConnection("Candidate index", errors);
-        if (options.ShardCount is < 1 or > 64)
+        if (options.PageCount is < 1 or > 9999)
         {
-            errors.Add($"Candidate index: {nameof(options.ShardCount)} must be between 1 and 64, not {options.ShardCount}.");
+            errors.Add($"Candidate index: {nameof(options.PageCount)} must be between 1 and 9999, not {options.PageCount}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.CustomerGrainType))
@@ -18,7 +18,7 @@ public sealed class CandidateIndexOptionsValidator : IValidateOptions<CandidateI
             errors.Add($"Candidate index: set {nameof(options.CustomerGrainType)}.");
         }
 
-        if (!TableNames.IsValidTableName(options.TablePrefix + "ByAmount00"))
+        if (!TableNames.IsValidTableName(options.TablePrefix + "AmountPages"))
         {
             errors.Add($"Candidate index: '{options.TablePrefix}' does not make valid table names (3-63 letters or digits, starting with a letter).");
         }

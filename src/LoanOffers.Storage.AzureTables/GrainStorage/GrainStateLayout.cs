@@ -36,12 +36,6 @@ public sealed class GrainStateLayout(string serviceId, int tableCount, int parti
         return (TableOf(hash, tableCount), (int)(hash / (uint)tableCount % (uint)partitionsPerTable));
     }
 
-    /// <summary>
-    /// Which of <paramref name="tableCount"/> tables a grain's rows go to. Anything spread over tables alongside the
-    /// grains' own (a shard count that divides the table count) uses this, so it follows them table for table.
-    /// </summary>
-    public static int TableOf(GrainId grainId, int tableCount) => TableOf(grainId.GetUniformHashCode(), tableCount);
-
     private static int TableOf(uint hash, int tableCount) => (int)(hash % (uint)tableCount);
 
     public string PartitionKey(int partition) => _partitionPrefix + partition.ToString("D4");
