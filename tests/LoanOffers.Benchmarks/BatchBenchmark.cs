@@ -26,6 +26,10 @@ public static class BatchBenchmark
 
         // Columns of the bank's own each customer carries beyond the core fields (connector extraFeatures).
         var extraFeatures = arguments.Int("extra-features", 0);
+
+        // A one-silo batch of a smaller book at the start of each round, so how the time grows with the book is a ratio
+        // measured in one run rather than across runs at different moments of the machine's load.
+        var smallerBook = arguments.Int("smaller", 0);
         await using var azurite = await AzuriteEmulator.StartAsync();
         Console.WriteLine($"batch benchmark: {customers:N0} customers with {extraFeatures} extra feature(s), {silos} silo(s), {rounds} round(s), Azurite on port {azurite.Port}");
 
@@ -33,6 +37,7 @@ public static class BatchBenchmark
         var measured = new List<RoundFigures>();
         for (var round = 1; round <= rounds; round++)
         {
+            var smaller = smallerBook > 0 ? await RunBatchAsync(azurite, cpu, smallerBook, extraFeatures, extraSilos: 0) : null;
             var floor = await RawFloor.MeasureAsync(azurite.ConnectionString, "floor" + Guid.NewGuid().ToString("N")[..8], customers,
                 StorageBenchmark.Tables, StorageBenchmark.PartitionsPerTable, BenchState.PayloadOfAbout(1024));
             var floorCpu = cpu.Lap();
@@ -40,12 +45,12 @@ public static class BatchBenchmark
 
             var one = await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: 0);
             var many = one is not null && silos > 1 ? await RunBatchAsync(azurite, cpu, customers, extraFeatures, extraSilos: silos - 1) : null;
-            if (one is null || silos > 1 && many is null)
+            if (one is null || silos > 1 && many is null || smallerBook > 0 && smaller is null)
             {
                 return 1;
             }
 
-            var figures = new RoundFigures(floor.WriteSeconds, floor.ReadSeconds, floorCpu.Engine, floorCpu.Azurite, one, many);
+            var figures = new RoundFigures(floor.WriteSeconds, floor.ReadSeconds, floorCpu.Engine, floorCpu.Azurite, one, many) { Smaller = smaller };
             measured.Add(figures);
             Console.WriteLine(figures.Describe(customers, extraFeatures, silos));
         }
@@ -57,6 +62,10 @@ public static class BatchBenchmark
                 + (silos > 1
                     ? string.Create(CultureInfo.InvariantCulture,
                         $" silos_batch_s={Median(measured, r => r.Many!.Seconds):F2} silos_to_one={Median(measured, r => r.Many!.Seconds / r.One.Seconds):F2} silos_engine_cpu_s={Median(measured, r => r.Many!.EngineCpu):F1}")
+                    : string.Empty)
+                + (smallerBook > 0
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $" smaller_batch_s={Median(measured, r => r.Smaller!.Seconds):F2} batch_to_smaller={Median(measured, r => r.One.Seconds / r.Smaller!.Seconds):F2}")
                     : string.Empty));
         }
 
@@ -72,14 +81,21 @@ public static class BatchBenchmark
     /// <summary>One round: the floor, the one-silo batch and, with more silos, the cluster's batch.</summary>
     private sealed record RoundFigures(double FloorWriteSeconds, double FloorReadSeconds, double FloorEngineCpu, double FloorAzuriteCpu, BatchFigures One, BatchFigures? Many)
     {
+        /// <summary>With --smaller, the round's batch of the smaller book.</summary>
+        public BatchFigures? Smaller { get; init; }
+
         public double FloorSeconds => FloorWriteSeconds + FloorReadSeconds;
 
         public string Describe(int customers, int extraFeatures, int silos) =>
             string.Create(CultureInfo.InvariantCulture,
-                $"customers={customers} extra_features={extraFeatures} batch_s={One.Seconds:F2} customers_per_s={customers / One.Seconds:F0} floor_write_s={FloorWriteSeconds:F2} floor_read_s={FloorReadSeconds:F2} floor_s={FloorSeconds:F2} batch_to_floor={One.Seconds / FloorSeconds:F2} offered={One.Run.Offered} peak_mb={One.PeakMb:F0} state_row_bytes={One.RowBytes:F0} floor_engine_cpu_s={FloorEngineCpu:F1} floor_azurite_cpu_s={FloorAzuriteCpu:F1} batch_engine_cpu_s={One.EngineCpu:F1} batch_azurite_cpu_s={One.AzuriteCpu:F1}")
+                $"customers={customers} extra_features={extraFeatures} batch_s={One.Seconds:F2} customers_per_s={customers / One.Seconds:F0} floor_write_s={FloorWriteSeconds:F2} floor_read_s={FloorReadSeconds:F2} floor_s={FloorSeconds:F2} batch_to_floor={One.Seconds / FloorSeconds:F2} offered={One.Run.Offered} peak_mb={One.PeakMb:F0} state_row_bytes={One.RowBytes:F0} floor_engine_cpu_s={FloorEngineCpu:F1} floor_azurite_cpu_s={FloorAzuriteCpu:F1} batch_engine_cpu_s={One.EngineCpu:F1} batch_azurite_cpu_s={One.AzuriteCpu:F1} batch_gc_pause_s={One.GcPauseSeconds:F1}")
             + (Many is { } many
                 ? string.Create(CultureInfo.InvariantCulture,
                     $" silos={silos} silos_batch_s={many.Seconds:F2} silos_batch_to_floor={many.Seconds / FloorSeconds:F2} silos_to_one={many.Seconds / One.Seconds:F2} silos_offered={many.Run.Offered} silos_peak_mb={many.PeakMb:F0} silos_engine_cpu_s={many.EngineCpu:F1} silos_azurite_cpu_s={many.AzuriteCpu:F1}")
+                : string.Empty)
+            + (Smaller is { } smaller
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $" smaller_customers={smaller.Run.Processed} smaller_batch_s={smaller.Seconds:F2} smaller_peak_mb={smaller.PeakMb:F0} batch_to_smaller={One.Seconds / smaller.Seconds:F2}")
                 : string.Empty);
     }
 
@@ -104,12 +120,14 @@ public static class BatchBenchmark
 
     private static async Task<BatchFigures?> MeasureBatchAsync(AzuriteEmulator azurite, CpuMeter cpu, EngineClusterSettings cluster, int customers, int extraFeatures, int extraSilos)
     {
+        ResetPeakWorkingSet();
         await using var app = await EngineHost.StartAsync(cluster, AzuriteEmulator.FreeLoopbackPort());
         var others = await Task.WhenAll(Enumerable.Range(2, extraSilos).Select(index => EngineProcess.StartAsync($"silo-{index}", cluster, TimeSpan.FromMinutes(2))));
         try
         {
             var othersCpu = others.Sum(engine => engine.ProcessorTime.TotalSeconds);
             cpu.Lap();
+            var pausedBefore = GC.GetTotalPauseDuration();
             var stopwatch = Stopwatch.StartNew();
             var startedAt = TimeProvider.System.GetUtcNow();
             var run = await EngineHost.RunDemoBatchAsync(app, customers, progress =>
@@ -118,6 +136,7 @@ public static class BatchBenchmark
             // To the run's own end, not to the poll that saw it (the poll is once a second; polling often costs the engine).
             var seconds = ((run.CompletedAt ?? TimeProvider.System.GetUtcNow()) - startedAt).TotalSeconds;
             var lap = cpu.Lap();
+            var paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds;
             var engineCpu = lap.Engine + others.Sum(engine => engine.ProcessorTime.TotalSeconds) - othersCpu;
             if (run.State != RunState.Completed || run.Processed != customers)
             {
@@ -127,8 +146,8 @@ public static class BatchBenchmark
 
             var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0) + others.Sum(engine => engine.PeakWorkingSetMb);
             var rowBytes = await SampleStateRowBytesAsync(azurite.ConnectionString, cluster.TablePrefix);
-            Console.WriteLine($"batch on {extraSilos + 1} silo(s): {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB over the engine processes, customer rows {rowBytes:N0} bytes on average (CPU: engines {engineCpu:F1} s, Azurite {lap.Azurite:F1} s)");
-            return new BatchFigures(run, seconds, peakMb, rowBytes, engineCpu, lap.Azurite);
+            Console.WriteLine($"batch on {extraSilos + 1} silo(s): {seconds:F1} s, {customers / seconds:N0} customers/s, offered {run.Offered:N0}, errors {run.Errors}, peak {peakMb:N0} MB over the engine processes, customer rows {rowBytes:N0} bytes on average (CPU: engines {engineCpu:F1} s, Azurite {lap.Azurite:F1} s; this engine paused {paused:F1} s for its GC)");
+            return new BatchFigures(run, seconds, peakMb, rowBytes, engineCpu, lap.Azurite, paused);
         }
         finally
         {
@@ -142,6 +161,20 @@ public static class BatchBenchmark
         }
     }
 
+    /// <summary>
+    /// Starts this process's peak resident set afresh (Linux: 5 to /proc/self/clear_refs), so a batch's peak is its own
+    /// and not that of a larger batch before it in the same run; the memory an earlier batch's host left is collected
+    /// and returned to the system first. Elsewhere the peak stays the process's so far.
+    /// </summary>
+    private static void ResetPeakWorkingSet()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (OperatingSystem.IsLinux())
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+    }
+
     private static async Task DeleteTablesAsync(string connection, string tablePrefix)
     {
         var service = new TableServiceClient(connection);
@@ -152,7 +185,7 @@ public static class BatchBenchmark
         }
     }
 
-    private sealed record BatchFigures(RunStatus Run, double Seconds, double PeakMb, double RowBytes, double EngineCpu, double AzuriteCpu);
+    private sealed record BatchFigures(RunStatus Run, double Seconds, double PeakMb, double RowBytes, double EngineCpu, double AzuriteCpu, double GcPauseSeconds);
 
     /// <summary>The average serialized state of the customer rows in one table, to set beside the floor's 1 KB rows.</summary>
     private static async Task<double> SampleStateRowBytesAsync(string connection, string tablePrefix)

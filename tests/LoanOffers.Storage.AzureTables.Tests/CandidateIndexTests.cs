@@ -65,7 +65,8 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
     [Fact]
     public async Task A_replaced_candidate_leaves_both_indexes_and_the_purge_removes_only_expired_entries()
     {
-        var index = await NewIndexAsync();
+        // One page, so the expired entry shares its page with the live one.
+        var index = await NewIndexAsync(pageCount: 1);
         var first = Candidate(1, Now.AddDays(90));
         var stale = Candidate(2, Now.AddDays(-1));
         await index.WriteAsync([first, stale], []);
@@ -74,12 +75,16 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
 
         var tier = await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now);
         var amount = await index.QueryByAmountAsync("p1", 0, 1_000_000, 100, null, Now);
+        var countedBeforePurge = await index.CountLiveAsync("p1", "excellent", Now);
         var purged = await index.PurgeExpiredAsync(Now);
 
         Assert.Equal([replacement], tier.Candidates);
         Assert.Equal([replacement], amount.Candidates);
+        Assert.Equal(1, countedBeforePurge);
         Assert.Equal(2, purged);
         Assert.Equal(0, await index.PurgeExpiredAsync(Now));
+        Assert.Equal(1, await index.CountLiveAsync("p1", "excellent", Now));
+        Assert.Equal([replacement], (await index.QueryByTierAsync("p1", "excellent", 0, 100, null, Now)).Candidates);
     }
 
     [Fact]
