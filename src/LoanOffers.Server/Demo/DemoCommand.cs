@@ -76,6 +76,25 @@ public static class DemoCommand
         }
 
         await app.StartAsync();
+        var completed = false;
+        try
+        {
+            completed = await ShowAsync(app, customers, app.Lifetime.ApplicationStopping);
+            Console.WriteLine("Serving until Ctrl+C.");
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Ctrl+C while the batch or its campaign runs stops the engine now; both carry on from their checkpoints at the next start.
+            Console.WriteLine("Stopping: the run and its campaign carry on from their checkpoints when the engine starts again.");
+        }
+
+        await app.WaitForShutdownAsync();
+        return completed ? 0 : 1;
+    }
+
+    /// <summary>Loads the demo program, runs its batch and campaign while showing their progress, and prints how to try the result; whether the run completed.</summary>
+    private static async Task<bool> ShowAsync(WebApplication app, int customers, CancellationToken stopping)
+    {
         var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
         var grains = app.Services.GetRequiredService<IGrainFactory>();
 
@@ -103,7 +122,7 @@ public static class DemoCommand
             var batch = progress.AddTask($"Run {run.RunId}", maxValue: customers);
             while (run.State == RunState.Running)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stopping);
                 run = await program.GetRun(run.RunId) ?? run;
                 batch.MaxValue = Math.Max(1, run.Total);
                 batch.Value = run.Processed;
@@ -116,15 +135,13 @@ public static class DemoCommand
         PrintSummary(run);
         if (run.State == RunState.Completed)
         {
-            await SendCampaignAsync(grains, app.Services.GetRequiredService<OfferMailer>(), app.Services.GetRequiredService<OfferTexter>(), audit, config.ProgramId, run.RunId);
+            await SendCampaignAsync(grains, app.Services.GetRequiredService<OfferMailer>(), app.Services.GetRequiredService<OfferTexter>(), audit, config.ProgramId, run.RunId, stopping);
         }
 
         await PrintExamplesAsync(app.Services.GetRequiredService<CandidateIndex>(), app.Services.GetRequiredService<LocalTokenIssuer>(), config, baseUrl);
         Console.WriteLine();
         Console.WriteLine($"Tables persist in {AzuriteHostedService.DataDirectory(app.Configuration)}: a restart serves these programs, runs and offers ('demo --fresh' starts clean).");
-        Console.WriteLine("Serving until Ctrl+C.");
-        await app.WaitForShutdownAsync();
-        return run.State == RunState.Completed ? 0 : 1;
+        return run.State == RunState.Completed;
     }
 
     private static readonly ProgressColumn[] ProgressColumns =
@@ -158,7 +175,8 @@ public static class DemoCommand
     }
 
     /// <summary>Sends the run's campaign (email, SMS) now and says where the messages can be read.</summary>
-    private static async Task SendCampaignAsync(IGrainFactory grains, OfferMailer mailer, OfferTexter texter, AuditTrail audit, string programId, string runId)
+    private static async Task SendCampaignAsync(
+        IGrainFactory grains, OfferMailer mailer, OfferTexter texter, AuditTrail audit, string programId, string runId, CancellationToken stopping)
     {
         var campaign = grains.GetGrain<ICampaignGrain>($"{programId}/{runId}");
         var progress = await campaign.Start(sendNow: true);
@@ -168,7 +186,7 @@ public static class DemoCommand
             var sending = bar.AddTask("Campaign", maxValue: Math.Max(1, progress.Queued));
             while (progress.Status == CampaignStatuses.Running)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stopping);
                 progress = await campaign.GetProgress();
                 sending.MaxValue = Math.Max(1, progress.Queued);
                 sending.Value = progress.Queued - progress.Messages.GetValueOrDefault(OutboxStatuses.Pending);
