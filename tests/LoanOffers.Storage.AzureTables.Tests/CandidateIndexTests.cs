@@ -127,6 +127,33 @@ public sealed class CandidateIndexTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_query_answers_what_another_silo_changed_since_this_one_last_read_the_pages()
+    {
+        var prefix = AzuriteFixture.UniqueName("ci");
+        var reader = await NewIndexAsync(prefix, pageCount: 4);
+        var writer = await NewIndexAsync(prefix, pageCount: 4);
+        var first = Enumerable.Range(0, 40).Select(i => Candidate(i, Now.AddDays(90))).ToList();
+        await writer.WriteAsync(first, []);
+        var before = await reader.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+
+        // One entry replaced, one removed and one added, by the other index; then every entry of the program removed.
+        var rescored = first[0] with { Score = 0.999 };
+        var added = Candidate(500, Now.AddDays(90));
+        await writer.WriteAsync([rescored, added], [first[1]]);
+        var changed = await reader.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+        var byAmount = await reader.QueryByAmountAsync("p1", 0, 1_000_000, 1000, null, Now);
+        await writer.WriteAsync([], [rescored, added, .. first.Skip(2)]);
+        var emptied = await reader.QueryByTierAsync("p1", "excellent", 0, 1000, null, Now);
+
+        Assert.Equal(40, before.Candidates.Count);
+        Assert.Equal([rescored], changed.Candidates.Take(1));
+        Assert.Equal(first.Where(c => c != first[1]).Select(c => c.CustomerId).Append(added.CustomerId).Order(), changed.Candidates.Select(c => c.CustomerId).Order());
+        Assert.DoesNotContain(first[1], changed.Candidates);
+        Assert.Equal(changed.Candidates.Select(c => c.CustomerId).Order(), byAmount.Candidates.Select(c => c.CustomerId).Order());
+        Assert.Empty(emptied.Candidates);
+    }
+
+    [Fact]
     public async Task A_late_removal_of_an_older_candidate_leaves_the_newer_one_standing()
     {
         var index = await NewIndexAsync();

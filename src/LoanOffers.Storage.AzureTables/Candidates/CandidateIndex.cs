@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -42,6 +43,9 @@ public sealed partial class CandidateIndex
     /// <summary>Below the service's 1 MiB entity limit, with room for the row's keys and other properties.</summary>
     private const int MaxPageBytes = 15 * StateRows.MaxPropertyBytes;
 
+    /// <summary>How many decoded entries a silo keeps for paged queries (about 40 MB): a tier of a book of some millions of customers.</summary>
+    private const int MaxDecodedEntries = 200_000;
+
     /// <summary>Writers that keep changing a page between this writer's read and write make it give up after this many reads.</summary>
     private const int MaxPageAttempts = 20;
 
@@ -53,6 +57,12 @@ public sealed partial class CandidateIndex
     private readonly TableServiceClient _service;
     private readonly PagedIndex _byTier;
     private readonly PagedIndex _byAmount;
+
+    /// <summary>Pages this silo decoded for paged queries, by table, partition and page, with the ETag they were read at.</summary>
+    private readonly ConcurrentDictionary<DecodedPageKey, DecodedPage> _decoded = new();
+
+    /// <summary>About how many entries <see cref="_decoded"/> holds.</summary>
+    private int _decodedEntries;
 
     public CandidateIndex(IOptions<CandidateIndexOptions> options, ILogger<CandidateIndex> logger)
     {
@@ -171,7 +181,14 @@ public sealed partial class CandidateIndex
     private static async IAsyncEnumerable<CandidateEntry> LiveInOrderAsync(
         PagedIndex index, string partitionKey, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = await ReadPagesAsync(index, partitionKey, now, cancellationToken);
+        // Read once and not kept: a campaign or an export reads a partition whole, once.
+        var pages = new List<SortedPage>();
+        await foreach (var row in index.Table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"), cancellationToken: cancellationToken))
+        {
+            pages.Add(SortedPage.Of(row, index.Order).LiveAt(now));
+        }
+
         foreach (var entry in Merge(pages, after: null, lowest: null, beyond: null))
         {
             yield return entry;
@@ -179,7 +196,7 @@ public sealed partial class CandidateIndex
     }
 
     /// <summary>Up to <paramref name="limit"/> entries after the continuation's key, from the index partition's pages merged.</summary>
-    private static async Task<CandidatePage> QueryPageAsync(
+    private async Task<CandidatePage> QueryPageAsync(
         PagedIndex index, string partitionKey, string? lowest, string beyond, int limit, string? continuation, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string? after = null;
@@ -194,18 +211,63 @@ public sealed partial class CandidateIndex
         return new CandidatePage(entries.Take(limit).ToList(), more ? EncodeContinuation(index.Order(entries[limit - 1])) : null);
     }
 
-    /// <summary>The unexpired entries of an index partition's pages, each page's in key order with their keys.</summary>
-    private static async Task<List<SortedPage>> ReadPagesAsync(PagedIndex index, string partitionKey, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The unexpired entries of an index partition's pages, each page's in key order with their keys. The partition's
+    /// page list is read with keys and ETags only, and only pages that changed since this silo last decoded them are
+    /// read whole (all in one query when many changed), so a query after the first costs about the list's read.
+    /// </summary>
+    private async Task<List<SortedPage>> ReadPagesAsync(PagedIndex index, string partitionKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var pages = new List<SortedPage>();
-        await foreach (var row in index.Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"), cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}");
+        var listed = await index.Table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken)
+            .Select(row => (Key: new DecodedPageKey(index.Table.Name, partitionKey, row.RowKey), row.ETag))
+            .ToListAsync(cancellationToken);
+        var changed = listed.Where(page => page.ETag == default || !_decoded.TryGetValue(page.Key, out var held) || held.ETag != page.ETag).ToList();
+        var read = new ConcurrentDictionary<DecodedPageKey, SortedPage>();
+        if (changed.Count > listed.Count / 4)
         {
-            var live = Decode(row).Where(entry => entry.ExpiresAt > now).ToArray();
-            pages.Add(new SortedPage(live, [.. live.Select(index.Order)]));
+            await foreach (var row in index.Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                var key = new DecodedPageKey(index.Table.Name, partitionKey, row.RowKey);
+                read[key] = Remember(index, key, row);
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (page, token) =>
+            {
+                var row = await index.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, page.Key.RowKey, cancellationToken: token);
+                if (row.HasValue)
+                {
+                    read[page.Key] = Remember(index, page.Key, row.Value!);
+                }
+            });
         }
 
-        return pages;
+        return [.. listed
+            .Select(page => read.TryGetValue(page.Key, out var fresh) ? fresh : _decoded.TryGetValue(page.Key, out var held) ? held.Page : null)
+            .OfType<SortedPage>()
+            .Select(page => page.LiveAt(now))];
+    }
+
+    /// <summary>A page row decoded, kept with its ETag for the next query; the decoded pages are dropped together when they grow past their bound.</summary>
+    private SortedPage Remember(PagedIndex index, DecodedPageKey key, TableEntity row)
+    {
+        var page = SortedPage.Of(row, index.Order);
+        if (row.ETag == default)
+        {
+            return page;
+        }
+
+        var replaced = _decoded.TryGetValue(key, out var old) ? old.Page.Entries.Length : 0;
+        _decoded[key] = new DecodedPage(row.ETag, page);
+        if (Interlocked.Add(ref _decodedEntries, page.Entries.Length - replaced) > MaxDecodedEntries)
+        {
+            _decoded.Clear();
+            Interlocked.Exchange(ref _decodedEntries, 0);
+        }
+
+        return page;
     }
 
     /// <summary>Pages' entries, each page already in key order, as one sequence in key order within (after or lowest, beyond).</summary>
@@ -398,6 +460,10 @@ public sealed partial class CandidateIndex
     [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} candidates from {Tables} row-per-candidate tables into pages")]
     private partial void LogMovedIntoPages(int count, int tables);
 
+    private readonly record struct DecodedPageKey(string Table, string PartitionKey, string RowKey);
+
+    private sealed record DecodedPage(ETag ETag, SortedPage Page);
+
     /// <summary>One of the two indexes: its table, the partition an entry belongs to, and the order of entries in it.</summary>
     private sealed record PagedIndex(TableClient Table, Func<CandidateEntry, string> PartitionOf, Func<CandidateEntry, string> Order);
 
@@ -416,9 +482,29 @@ public sealed partial class CandidateIndex
         };
     }
 
-    /// <summary>A page's unexpired entries in key order, beside their keys.</summary>
+    /// <summary>A page's entries in key order, beside their keys.</summary>
     private sealed record SortedPage(CandidateEntry[] Entries, string[] Keys)
     {
+        private readonly DateTimeOffset _firstExpiry = Entries.Length == 0 ? DateTimeOffset.MaxValue : Entries.Min(entry => entry.ExpiresAt);
+
+        public static SortedPage Of(TableEntity row, Func<CandidateEntry, string> order)
+        {
+            var entries = Decode(row).ToArray();
+            return new SortedPage(entries, [.. entries.Select(order)]);
+        }
+
+        /// <summary>The page without the entries expired by <paramref name="now"/>: itself when none has.</summary>
+        public SortedPage LiveAt(DateTimeOffset now)
+        {
+            if (_firstExpiry > now)
+            {
+                return this;
+            }
+
+            var live = Enumerable.Range(0, Entries.Length).Where(position => Entries[position].ExpiresAt > now).ToArray();
+            return new SortedPage([.. live.Select(position => Entries[position])], [.. live.Select(position => Keys[position])]);
+        }
+
         public int FirstAbove(string key) => Bound(key, inclusive: false);
 
         public int FirstAtLeast(string key) => Bound(key, inclusive: true);
