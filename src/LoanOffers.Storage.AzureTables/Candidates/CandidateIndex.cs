@@ -25,7 +25,8 @@ public sealed record CandidatePage(IReadOnlyList<CandidateEntry> Candidates, str
 /// tier and one by amount, not two per offered customer. Each page is kept sorted; a query merges the partition's
 /// pages in key order, so a page of results or a continuation means what it would on one ordered table. A page is
 /// changed by read, modify and replace under its ETag, so concurrent writers (a batch and a customer's withdrawal)
-/// never lose each other's changes. Every entry carries its expiry; queries skip expired entries and
+/// never lose each other's changes. A silo keeps the pages it decoded for paged queries with their ETags and rereads
+/// only pages that changed. Every entry carries its expiry; queries skip expired entries and
 /// <see cref="PurgeExpiredAsync"/> removes them.
 /// </summary>
 public sealed partial class CandidateIndex
