@@ -58,6 +58,7 @@ public sealed partial class CandidateIndex
     private readonly TableServiceClient _service;
     private readonly PagedIndex _byTier;
     private readonly PagedIndex _byAmount;
+    private readonly PagedIndex[] _indexes;
 
     /// <summary>Pages this silo decoded for paged queries, by table, partition and page, with the ETag they were read at.</summary>
     private readonly ConcurrentDictionary<DecodedPageKey, DecodedPage> _decoded = new();
@@ -72,13 +73,17 @@ public sealed partial class CandidateIndex
         _service = _options.CreateClient();
         _byTier = new PagedIndex(_service.GetTableClient(_options.TablePrefix + "TierPages"), entry => TierPartition(entry.ProgramId, entry.Tier), TierOrder);
         _byAmount = new PagedIndex(_service.GetTableClient(_options.TablePrefix + "AmountPages"), entry => TableNames.EscapeKey(entry.ProgramId), AmountOrder);
+        _indexes = [_byTier, _byAmount];
     }
 
     /// <summary>Creates the page tables, and moves the rows of an index kept a row per candidate (before pages) into them.</summary>
     public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
     {
-        await _byTier.Table.CreateIfNotExistsAsync(cancellationToken);
-        await _byAmount.Table.CreateIfNotExistsAsync(cancellationToken);
+        foreach (var index in _indexes)
+        {
+            await index.Table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
         await MoveRowsIntoPagesAsync(cancellationToken);
     }
 
@@ -90,7 +95,7 @@ public sealed partial class CandidateIndex
     public async Task WriteAsync(IReadOnlyCollection<CandidateEntry> upserts, IReadOnlyCollection<CandidateEntry> removals, CancellationToken cancellationToken = default)
     {
         var changes = new Dictionary<(PagedIndex Index, string PartitionKey, string RowKey), PageChange>();
-        foreach (var index in new[] { _byTier, _byAmount })
+        foreach (var index in _indexes)
         {
             foreach (var entry in removals)
             {
@@ -140,7 +145,7 @@ public sealed partial class CandidateIndex
         var partitionKey = TierPartition(programId, tier);
         var count = 0;
         await foreach (var row in _byTier.Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"),
+            LivePages(partitionKey, now),
             select: ["RowKey", CountProperty, FirstExpiryProperty], cancellationToken: cancellationToken))
         {
             if (row.GetDateTimeOffset(FirstExpiryProperty) > now)
@@ -160,7 +165,7 @@ public sealed partial class CandidateIndex
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var removed = 0;
-        foreach (var index in new[] { _byTier, _byAmount })
+        foreach (var index in _indexes)
         {
             var due = await index.Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"FirstExpiry le {now}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
                 .Select(row => (row.PartitionKey, row.RowKey))
@@ -175,6 +180,10 @@ public sealed partial class CandidateIndex
         return removed;
     }
 
+    /// <summary>The pages of an index partition that hold an entry unexpired at <paramref name="now"/>.</summary>
+    private static string LivePages(string partitionKey, DateTimeOffset now) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}");
+
     /// <summary>Whether <paramref name="continuation"/> could have come from a page of this index.</summary>
     public static bool IsContinuation(string continuation) => TryDecodeContinuation(continuation, out _);
 
@@ -185,7 +194,7 @@ public sealed partial class CandidateIndex
         // Read once and not kept: a campaign or an export reads a partition whole, once.
         var pages = new List<SortedPage>();
         await foreach (var row in index.Table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}"), cancellationToken: cancellationToken))
+            LivePages(partitionKey, now), cancellationToken: cancellationToken))
         {
             pages.Add(SortedPage.Of(row, index.Order).LiveAt(now));
         }
@@ -219,7 +228,7 @@ public sealed partial class CandidateIndex
     /// </summary>
     private async Task<List<SortedPage>> ReadPagesAsync(PagedIndex index, string partitionKey, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and LastExpiry gt {now}");
+        var filter = LivePages(partitionKey, now);
         var listed = await index.Table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken)
             .Select(row => (Key: new DecodedPageKey(index.Table.Name, partitionKey, row.RowKey), row.ETag))
             .ToListAsync(cancellationToken);
@@ -475,12 +484,12 @@ public sealed partial class CandidateIndex
 
         public Dictionary<string, CandidateEntry> Upserts { get; } = new(StringComparer.Ordinal);
 
-        public Func<List<CandidateEntry>, int> ApplyTo => entries =>
+        public int ApplyTo(List<CandidateEntry> entries)
         {
             var changed = entries.RemoveAll(entry => Removals.Contains(order(entry)) || Upserts.ContainsKey(entry.CustomerId));
             entries.AddRange(Upserts.Values);
             return changed + Upserts.Count;
-        };
+        }
     }
 
     /// <summary>A page's entries in key order, beside their keys.</summary>
